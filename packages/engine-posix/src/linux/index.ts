@@ -1,0 +1,8 @@
+/**
+ * The Linux layer shared by binio's Linux engines (posix, epoll, io_uring):
+ * the errno table, errors from errno, struct layouts and constants. Import it
+ * from `@binio/engine-posix/linux`.
+ * @packageDocumentation
+ */
+export * from './errno.js';
+export * from './error.js';
