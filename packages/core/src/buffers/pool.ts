@@ -2,14 +2,14 @@ import { IoError, invalidArg } from '../errors.js';
 import { checkInt } from './check.js';
 import { CALLER, IN_FLIGHT, POOLED, ownershipError } from './ownership.js';
 import { OutputBuffer } from './output-buffer.js';
-import type { RegisteredIoBuffer } from './types.js';
+import type { AlignedIoBuffer, RegisteredIoBuffer } from './types.js';
 
 /**
  * A buffer that belongs to a pool: an {@link OutputBuffer} the engine owns and
  * lends to the caller through `getBuffer()`; the caller gives it back with
  * `recycleBuffer()`.
  */
-export class PooledBuffer extends OutputBuffer implements RegisteredIoBuffer {
+export class PooledBuffer extends OutputBuffer implements RegisteredIoBuffer, AlignedIoBuffer {
   /** The pool it belongs to. */
   readonly pool: BufferPool;
   /** Its slot in the pool (io_uring `buf_index`, …). */
@@ -26,6 +26,11 @@ export class PooledBuffer extends OutputBuffer implements RegisteredIoBuffer {
   /** Name of the engine whose pool this is. */
   get registeredWith(): string {
     return this.pool.engine;
+  }
+
+  /** Alignment of the start address in bytes (1 for heap memory). */
+  get alignment(): number {
+    return this.pool.alignment;
   }
 }
 
@@ -76,6 +81,14 @@ export interface BufferPoolOptions {
   allocate?: (totalBytes: number) => Uint8Array;
   /** Called with the report when closing finds buffers never returned. */
   onLeak?: (report: PoolCloseReport) => void;
+  /**
+   * Alignment the allocator guarantees for the block (native aligned memory);
+   * a buffer's alignment is the largest power of two dividing both this and
+   * the buffer size. Default 1.
+   */
+  alignment?: number;
+  /** Frees the block on close (native memory); not called while buffers are in flight. */
+  release?: (memory: Uint8Array) => void;
 }
 
 /**
@@ -96,7 +109,10 @@ export class BufferPool
   readonly memory: Uint8Array;
   readonly #buffers: PooledBuffer[];
   readonly #free: number[];
+  /** Alignment every buffer's start address has. */
+  readonly alignment: number;
   readonly #onLeak: ((r: PoolCloseReport) => void) | undefined;
+  readonly #release: ((memory: Uint8Array) => void) | undefined;
   #closed = false;
 
   constructor(options: BufferPoolOptions) {
@@ -115,6 +131,13 @@ export class BufferPool
       this.#free.push(count - 1 - i);
     }
     this.#onLeak = options.onLeak;
+    this.#release = options.release;
+    const blockAlign = checkInt('alignment', options.alignment ?? 1, 1, 2 ** 30);
+    // Buffers start at multiples of `size`, so each keeps the block's
+    // alignment only as far as the size allows.
+    let a = 1;
+    while (a < blockAlign && size % (a * 2) === 0) a *= 2;
+    this.alignment = a;
   }
 
   /** Number of buffers in all. */
@@ -209,6 +232,8 @@ export class BufferPool
     this.#free.length = 0;
     const report = { leaked, inFlight };
     if (leaked > 0) this.#onLeak?.(report);
+    // Native memory an operation still uses must not be freed under it.
+    if (inFlight === 0) this.#release?.(this.memory);
     return report;
   }
 

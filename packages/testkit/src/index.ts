@@ -1,0 +1,2 @@
+export * from './c-probe.js';
+export * from './fds.js';
