@@ -11,3 +11,4 @@ export * from './traits/index.js';
 export * from './capabilities.js';
 export * from './driver.js';
 export * from './address/index.js';
+export * from './span.js';
