@@ -1,5 +1,6 @@
 /** Port numbers: checked when given as numbers, parsed strictly when given as text. */
-import { invalidAddress, invalidType } from './refuse.js';
+import { IoError } from '../errors.js';
+import { invalidType } from './refuse.js';
 
 const MAX_PORT = 65535;
 const DIGITS = /^[0-9]+$/;
@@ -11,11 +12,10 @@ const DIGITS = /^[0-9]+$/;
 export function checkPort(port: unknown, who: string): number {
   if (typeof port !== 'number') throw invalidType(who, 'a number port', port);
   if (!Number.isInteger(port) || port < 0 || port > MAX_PORT) {
-    throw invalidAddress(
-      'port',
-      String(port),
-      `a port must be an integer in the range 0–${MAX_PORT}`,
-    );
+    throw new IoError({
+      code: 'ERR_INVALID_ADDRESS',
+      message: `Invalid port ${port}: a port must be an integer in the range 0–${MAX_PORT}`,
+    });
   }
   return port;
 }

@@ -1,7 +1,7 @@
 import { IPv4Address, IPv6Address, InetSocketAddress, type SocketAddress } from '../address/index.js';
 import { checkInt } from '../buffers/check.js';
 import type { OutputBuffer } from '../buffers/output-buffer.js';
-import { BufferPool, type PooledBuffer } from '../buffers/pool.js';
+import { BufferPool, PooledBuffer } from '../buffers/pool.js';
 import { type ByteSource, lendSource, lendTarget, settleSource, settleTarget } from '../buffers/source.js';
 import { ALL_CAPABILITIES, type Capability } from '../capabilities.js';
 import { IoError, invalidArg } from '../errors.js';
@@ -202,8 +202,14 @@ export class MemoryEngine<M extends Mode>
         n = this.#deliver(s, view, dest);
         return n;
       },
-      settle: () => settleSource(data, 0),
+      settle: () => this.#consume(data),
     });
+  }
+
+  /** Gives a sent source back: the engine's own buffers return to its pool. */
+  #consume(data: ByteSource): void {
+    settleSource(data, 0);
+    if (data instanceof PooledBuffer && data.pool === this.pool) this.pool.recycleBuffer(data);
   }
 
   recv(socket: UdpSocket<M>, out: OutputBuffer, options?: OpOptions): Ret<M, Received> {
@@ -233,7 +239,14 @@ export class MemoryEngine<M extends Mode>
     const s = this.#udp(socket, 'sendmmsg');
     if (!Array.isArray(datagrams)) throw invalidArg('ERR_INVALID_ARG_TYPE', 'datagrams must be an array of { data, to }');
     const dests = datagrams.map((d) => udpDestination(d.to));
-    const views = datagrams.map((d) => lendSource(d.data));
+    const views: Uint8Array[] = [];
+    try {
+      for (const d of datagrams) views.push(lendSource(d.data));
+    } catch (e) {
+      // Give back what was lent before the bad element: nothing stays held.
+      for (let i = 0; i < views.length; i++) settleSource(datagrams[i]!.data, 0);
+      throw e;
+    }
     return this.#runner.run({
       op: 'send',
       retry: opts.retryOnInterrupt,
@@ -243,7 +256,7 @@ export class MemoryEngine<M extends Mode>
         return views.length;
       },
       settle: () => {
-        for (const d of datagrams) settleSource(d.data, 0);
+        for (const d of datagrams) this.#consume(d.data);
       },
     });
   }

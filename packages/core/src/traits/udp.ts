@@ -68,7 +68,14 @@ export interface UdpBind<M extends Mode> {
   bindUdp(socket: UdpSocket<M>, address: AddressLike): Ret<M, SocketAddress>;
 }
 
-/** `IoEngine_UDP_Send`. */
+/**
+ * `IoEngine_UDP_Send`. A buffer from the engine's own provider is consumed by
+ * the send: the engine takes it back once transmitted (as DPDK frees an mbuf
+ * after transmission), so a traffic generator needs only `getBuffer` and
+ * `send`; the caller must not touch or recycle it afterwards. Any other
+ * source (a Uint8Array, an InputBuffer, a buffer of another pool) stays the
+ * caller's.
+ */
 export interface UdpSend<M extends Mode> {
   /** Sends one datagram; returns the bytes sent. */
   send(socket: UdpSocket<M>, data: ByteSource, to: AddressLike, options?: OpOptions): Ret<M, number>;
@@ -88,7 +95,10 @@ export interface UdpClose<M extends Mode> {
 
 /** Batch UDP: many datagrams per call (`sendmmsg`/`recvmmsg`, DPDK bursts). */
 export interface UdpBatch<M extends Mode> {
-  /** Sends the datagrams in order; returns how many were sent (a prefix). */
+  /**
+   * Sends the datagrams in order; returns how many were sent (a prefix).
+   * Engine buffers among them are consumed as by `send`, sent or not.
+   */
   sendMany(socket: UdpSocket<M>, datagrams: readonly Outgoing[], options?: OpOptions): Ret<M, number>;
   /** Receives up to `buffers.length` datagrams, at least one (waits for the first). */
   recvMany(socket: UdpSocket<M>, buffers: readonly OutputBuffer[], options?: OpOptions): Ret<M, ReceivedBatch>;
