@@ -13,5 +13,7 @@ export const sharedConfig = defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
+    // The JSON report feeds the one summary scripts/test-all.mjs prints.
+    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
   },
 });

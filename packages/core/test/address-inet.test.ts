@@ -119,7 +119,11 @@ describe('InetSocketAddress constructor', () => {
 
   it.each([
     [-1, 'ERR_INVALID_ADDRESS', 'Invalid port -1'],
-    [65536, 'ERR_INVALID_ADDRESS', 'Invalid port 65536: a port must be an integer in the range 0–65535'],
+    [
+      65536,
+      'ERR_INVALID_ADDRESS',
+      'Invalid port 65536: a port must be an integer in the range 0–65535',
+    ],
     [1.5, 'ERR_INVALID_ADDRESS', 'Invalid port 1.5'],
     [Number.NaN, 'ERR_INVALID_ADDRESS', 'Invalid port NaN'],
     ['80', 'ERR_INVALID_ARG_TYPE', 'expects a number port, got string "80"'],
@@ -155,7 +159,9 @@ describe('InetSocketAddress constructor', () => {
     expect(a.equals(InetSocketAddress.parse('[::1]:81'))).toBe(false);
     expect(a.equals(InetSocketAddress.parse('[::1%1]:80'))).toBe(false);
     expect(a.equals(new InetSocketAddress('::1', 80, { flowInfo: 1 }))).toBe(false);
-    expect(InetSocketAddress.parse('1.2.3.4:80').equals(InetSocketAddress.parse('[::ffff:1.2.3.4]:80'))).toBe(false);
+    expect(
+      InetSocketAddress.parse('1.2.3.4:80').equals(InetSocketAddress.parse('[::ffff:1.2.3.4]:80')),
+    ).toBe(false);
     expect(a.equals('[::1]:80')).toBe(false);
     expect(Object.isFrozen(a)).toBe(true);
   });

@@ -31,19 +31,18 @@ describe('UnixSocketAddress.path', () => {
     expect(UnixSocketAddress.path('app.sock').path).toBe('app.sock');
   });
 
-  // 2-, 3- and 4-byte UTF-8 characters filling the last bytes exactly.
+  // 1-, 2-, 3- and 4-byte UTF-8 characters filling the last bytes exactly.
   it.each([
-    ['ASCII', '/'.padEnd(107, 'a')],
-    ['2-byte é', `/${'é'.repeat(53)}`],
-    ['3-byte €', `/a${'€'.repeat(35)}`],
-    ['4-byte 😀', `/ab${'😀'.repeat(26)}`],
-  ])('accepts 107 bytes (%s) and refuses 108', (_label, path) => {
-    expect(utf8Length(path)).toBe(107);
-    const ok = UnixSocketAddress.path(path);
-    expect(ok.byteLength).toBe(108);
-    const longer = `${path.slice(0, -1)}${path.slice(-1) === 'a' ? 'ab' : `x${path.slice(-2)}`}`;
-    const tooLong = utf8Length(longer) === 108 ? longer : `${path}x`;
+    ['ASCII', `/${'a'.repeat(106)}`, `/${'a'.repeat(107)}`],
+    ['2-byte é', `/${'é'.repeat(53)}`, `/a${'é'.repeat(53)}`],
+    ['3-byte €', `/a${'€'.repeat(35)}`, `/ab${'€'.repeat(35)}`],
+    ['4-byte 😀', `/ab${'😀'.repeat(26)}`, `/abc${'😀'.repeat(26)}`],
+  ])('accepts 107 bytes and refuses 108 (%s)', (_label, fits, tooLong) => {
+    expect(utf8Length(fits)).toBe(107);
     expect(utf8Length(tooLong)).toBe(108);
+    const ok = UnixSocketAddress.path(fits);
+    expect(ok.byteLength).toBe(108);
+    expect(ok.path).toBe(fits);
     const e = refusal(() => UnixSocketAddress.path(tooLong));
     expect(e.code).toBe('ERR_INVALID_ADDRESS');
     expect(e.message).toContain(
@@ -52,11 +51,15 @@ describe('UnixSocketAddress.path', () => {
   });
 
   it('refuses a multi-byte character that crosses the limit', () => {
-    // 106 bytes, then a 2-byte character: 108.
+    // 107 characters but 108 bytes: the limit counts bytes, not characters.
     const path = `/${'a'.repeat(105)}é`;
     expect(path.length).toBe(107);
     expect(utf8Length(path)).toBe(108);
     expect(refusal(() => UnixSocketAddress.path(path)).code).toBe('ERR_INVALID_ADDRESS');
+    expect(UnixSocketAddress.path(`/${'a'.repeat(103)}€`).byteLength).toBe(108);
+    expect(refusal(() => UnixSocketAddress.path(`/${'a'.repeat(104)}€`)).code).toBe(
+      'ERR_INVALID_ADDRESS',
+    );
   });
 
   it.each([
@@ -99,7 +102,7 @@ describe('UnixSocketAddress.abstract', () => {
 
   it('accepts 107 bytes and refuses 108 or none', () => {
     expect(UnixSocketAddress.abstract(new Uint8Array(UNIX_MAX_NAME_BYTES)).byteLength).toBe(108);
-    expect(UnixSocketAddress.abstract('€'.repeat(35) + 'ab').byteLength).toBe(108);
+    expect(UnixSocketAddress.abstract(`${'€'.repeat(35)}ab`).byteLength).toBe(108);
     const e = refusal(() => UnixSocketAddress.abstract('€'.repeat(36)));
     expect(e.code).toBe('ERR_INVALID_ADDRESS');
     expect(e.message).toContain('the name is 108 bytes; sun_path holds at most 107');
@@ -129,9 +132,9 @@ describe('UnixSocketAddress.unnamed and equality', () => {
     expect(p.equals(UnixSocketAddress.path('/x'))).toBe(true);
     expect(p.equals(UnixSocketAddress.path('/y'))).toBe(false);
     expect(p.equals(UnixSocketAddress.abstract('/x'))).toBe(false);
-    expect(UnixSocketAddress.abstract('x').equals(UnixSocketAddress.abstract(Uint8Array.of(0x78)))).toBe(
-      true,
-    );
+    expect(
+      UnixSocketAddress.abstract('x').equals(UnixSocketAddress.abstract(Uint8Array.of(0x78))),
+    ).toBe(true);
     expect(p.equals('/x')).toBe(false);
   });
 

@@ -14,7 +14,8 @@ const DIGITS = /^[0-9]+$/;
  * address text).
  */
 export function parseIPv4Into(text: string, out: Uint8Array, offset: number): string | undefined {
-  if (text.includes(':')) return "it contains ':', which IPv4 addresses do not (use parseIP for either family)";
+  if (text.includes(':'))
+    return "it contains ':', which IPv4 addresses do not (use parseIP for either family)";
   const parts = text.split('.');
   if (parts.length !== 4) {
     return `expected four decimal numbers separated by '.', found ${parts.length} part${

@@ -18,13 +18,15 @@ export type ByteSource = Uint8Array | InputBuffer | OutputBuffer;
  */
 export function lendSource(src: ByteSource): Uint8Array {
   if (src instanceof Uint8Array) return src;
+  // Whole-buffer cases return the array itself: a subarray costs more than
+  // the rest of the check on a hot path.
   if (src instanceof InputBuffer) {
     src.lend();
-    return src._bytes.subarray(src._pos);
+    return src._pos === 0 ? src._bytes : src._bytes.subarray(src._pos);
   }
   if (src instanceof OutputBuffer) {
     src.lend();
-    return src._bytes.subarray(0, src._count);
+    return src._count === src._bytes.byteLength ? src._bytes : src._bytes.subarray(0, src._count);
   }
   throw invalidArg(
     'ERR_INVALID_ARG_TYPE',
@@ -58,8 +60,11 @@ export function lendTarget(out: OutputBuffer, max = Number.POSITIVE_INFINITY): U
     throw invalidArg('ERR_INVALID_ARG_TYPE', `The read target must be an OutputBuffer, got ${describe(out)}`);
   }
   out.lend();
-  const end = max >= out._bytes.byteLength - out._count ? out._bytes.byteLength : out._count + max;
-  return out._bytes.subarray(out._count, end);
+  const bytes = out._bytes;
+  const count = out._count;
+  if (count === 0 && max >= bytes.byteLength) return bytes;
+  const end = max >= bytes.byteLength - count ? bytes.byteLength : count + max;
+  return bytes.subarray(count, end);
 }
 
 /** Engine helper: gives `out` back after a read of `n` bytes settled (0 on failure or EOF). */
