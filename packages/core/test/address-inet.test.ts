@@ -182,13 +182,14 @@ describe('toSocketAddress', () => {
     const abs = toSocketAddress('@app');
     expect(abs.equals(UnixSocketAddress.abstract('app'))).toBe(true);
     expect(abs.toString()).toBe('@app');
+    expect(toSocketAddress('@').equals(UnixSocketAddress.abstract(new Uint8Array(0)))).toBe(true);
     const inet = toSocketAddress('[::1]:9000');
     expect(inet.family).toBe('ipv6');
     expect(inet.toString()).toBe('[::1]:9000');
   });
 
   it('refuses malformed text and other types', () => {
-    expect(refusal(() => toSocketAddress('@')).code).toBe('ERR_INVALID_ADDRESS');
+    expect(refusal(() => toSocketAddress(`@${'x'.repeat(108)}`)).code).toBe('ERR_INVALID_ADDRESS');
     expect(refusal(() => toSocketAddress('')).code).toBe('ERR_INVALID_ADDRESS');
     expect(refusal(() => toSocketAddress('example.com:80')).message).toContain(
       'host names are not resolved',

@@ -84,7 +84,9 @@ export class UnixSocketAddress {
   /**
    * A name in the Linux abstract namespace (no file; gone with the last
    * socket). A string is encoded as UTF-8; bytes are copied and may hold any
-   * value, NUL included. 1 to 107 bytes.
+   * value, NUL included. At most 107 bytes; the empty name is a valid (if
+   * unusual) address that Linux binds and reports, so it is kept, and is not
+   * {@link unnamed}.
    */
   static abstract(name: string | Uint8Array): UnixSocketAddress {
     const what = 'abstract Unix socket name';
@@ -97,13 +99,6 @@ export class UnixSocketAddress {
       bytes = name;
     } else {
       throw invalidType('UnixSocketAddress.abstract', 'a string or a Uint8Array', name);
-    }
-    if (bytes.length === 0) {
-      throw invalidAddress(
-        what,
-        displayName(bytes),
-        'the name is empty (use UnixSocketAddress.unnamed() to autobind)',
-      );
     }
     if (bytes.length > UNIX_MAX_NAME_BYTES) {
       throw invalidAddress(

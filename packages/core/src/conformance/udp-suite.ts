@@ -105,7 +105,7 @@ export function udpSuite(target: ConformanceTarget): void {
           expect(r.from[i]!.toString()).toBe(a.addr.toString());
         }
       }
-      received.forEach((d, i) => expect(d).toEqual(pattern(16 + i, i)));
+      for (const [i, d] of received.entries()) expect(d).toEqual(pattern(16 + i, i));
     });
 
     it('refuses closed sockets and malformed addresses before sending', async () => {
