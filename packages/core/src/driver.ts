@@ -41,51 +41,41 @@ export function run<E extends { readonly mode: Mode }, T>(
   return drive(engine.mode, body(engine)) as Ret<E['mode'], T>;
 }
 
+/** Resumes the program with a value, or throws an error into it. */
+function step<T>(program: IoProgram<T>, failed: boolean, value: unknown): IteratorResult<unknown, T> {
+  return failed ? program.throw(value) : program.next(value);
+}
+
 function driveSync<T>(program: IoProgram<T>): T {
-  let input: unknown;
   let failed = false;
-  let error: unknown;
+  let value: unknown;
   for (;;) {
-    let step: IteratorResult<unknown, T>;
+    const r: IteratorResult<unknown, T> = step(program, failed, value);
+    if (r.done) return r.value;
+    failed = isPromiseLike(r.value);
     if (failed) {
-      failed = false;
-      step = program.throw(error);
-    } else {
-      step = program.next(input);
-    }
-    if (step.done) return step.value;
-    if (isPromiseLike(step.value)) {
-      // Swallow the promise's rejection: the error below explains the misuse.
-      Promise.resolve(step.value).catch(() => {});
-      failed = true;
-      error = new IoError({
+      // Swallow the promise's own rejection: the error thrown in explains the misuse.
+      Promise.resolve(r.value).catch(() => {});
+      value = new IoError({
         code: 'ERR_INVALID_STATE',
         message: 'A sync program yielded a Promise: the engine is async; run it in async mode',
       });
-      continue;
-    }
-    input = step.value;
+    } else value = r.value;
   }
 }
 
 async function driveAsync<T>(program: IoProgram<T>): Promise<T> {
-  let input: unknown;
   let failed = false;
-  let error: unknown;
+  let value: unknown;
   for (;;) {
-    let step: IteratorResult<unknown, T>;
-    if (failed) {
-      failed = false;
-      step = program.throw(error);
-    } else {
-      step = program.next(input);
-    }
-    if (step.done) return step.value;
+    const r: IteratorResult<unknown, T> = step(program, failed, value);
+    if (r.done) return r.value;
     try {
-      input = isPromiseLike(step.value) ? await step.value : step.value;
+      value = isPromiseLike(r.value) ? await r.value : r.value;
+      failed = false;
     } catch (e) {
+      value = e;
       failed = true;
-      error = e;
     }
   }
 }

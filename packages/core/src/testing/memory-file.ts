@@ -4,7 +4,7 @@ import type { InputBuffer } from '../buffers/input-buffer.js';
 import type { OutputBuffer } from '../buffers/output-buffer.js';
 import type { BufferPool } from '../buffers/pool.js';
 import { type ByteSource, lendSource, lendTarget, settleSource, settleTarget } from '../buffers/source.js';
-import type { Capability } from '../capabilities.js';
+import { ALL_CAPABILITIES, type Capability } from '../capabilities.js';
 import { IoError } from '../errors.js';
 import type { Mode, Ret } from '../mode.js';
 import { readFillingVia, writeAllVia } from '../span.js';
@@ -28,18 +28,7 @@ export class MemoryInode {
 }
 
 /** Capabilities every memory file handle has. */
-export const MEMORY_FILE_CAPABILITIES: readonly Capability[] = [
-  'handle.reader',
-  'handle.writer',
-  'handle.offsetReader',
-  'handle.offsetWriter',
-  'handle.vectored',
-  'handle.preferredBlockSize',
-  'handle.notifyReadAmount',
-  'handle.notifyWriteAmount',
-  'handle.flush',
-  'handle.sync',
-];
+export const MEMORY_FILE_CAPABILITIES: readonly Capability[] = ALL_CAPABILITIES.filter((c) => c.startsWith('handle.'));
 
 /** How a memory file was opened. */
 export interface MemoryAccess {
@@ -158,66 +147,45 @@ export class MemoryFile<M extends Mode> implements File<M> {
   }
 
   readv(list: BufferList, options?: ReadOptions): Ret<M, number> {
-    const opts = checkOptions(options, READ_OPTION_KEYS, 'readv');
-    const offset = checkOffset(opts.offset);
-    this.#check('readv', 'readable');
-    list.lend();
-    const segs = list._pending();
-    let n = 0;
-    return this.runner.run({
-      op: 'read',
-      path: this.path,
-      retry: opts.retryOnInterrupt,
-      signal: opts.signal,
-      attempt: (cap) => {
-        let at = offset ?? this.#cursor;
-        let budget = Math.min(cap, Math.max(0, this.inode.size - at));
-        n = 0;
-        for (const seg of segs) {
-          const take = Math.min(seg.byteLength, budget);
-          seg.set(this.inode.data.subarray(at, at + take));
-          at += take;
-          n += take;
-          budget -= take;
-          if (budget === 0) break;
-        }
-        if (offset === undefined) this.#cursor += n;
-        return n;
-      },
-      settle: (ok) => {
-        list.settle();
-        if (ok) list._pos += n;
-      },
-    });
+    return this.#vectored(true, list, options);
   }
 
   writev(list: BufferList, options?: WriteOptions): Ret<M, number> {
-    const opts = checkOptions(options, WRITE_OPTION_KEYS, 'writev');
+    return this.#vectored(false, list, options);
+  }
+
+  /** One vectored transfer between the file and the list's pending segments. */
+  #vectored(reading: boolean, list: BufferList, options: ReadOptions | undefined): Ret<M, number> {
+    const name = reading ? 'readv' : 'writev';
+    const opts = checkOptions(options, READ_OPTION_KEYS, name);
     const offset = checkOffset(opts.offset);
-    this.#check('writev', 'writable');
+    this.#check(name, reading ? 'readable' : 'writable');
     list.lend();
     const segs = list._pending();
     let n = 0;
     return this.runner.run({
-      op: 'write',
+      op: reading ? 'read' : 'write',
       path: this.path,
       retry: opts.retryOnInterrupt,
       signal: opts.signal,
       attempt: (cap) => {
-        let at = this.access.append ? this.inode.size : (offset ?? this.#cursor);
-        let budget = cap;
+        let at = !reading && this.access.append ? this.inode.size : (offset ?? this.#cursor);
+        let budget = reading ? Math.min(cap, Math.max(0, this.inode.size - at)) : cap;
         n = 0;
         for (const seg of segs) {
           const take = Math.min(seg.byteLength, budget);
-          this.inode.reserve(at + take);
-          this.inode.data.set(seg.subarray(0, take), at);
+          if (reading) seg.set(this.inode.data.subarray(at, at + take));
+          else {
+            this.inode.reserve(at + take);
+            this.inode.data.set(seg.subarray(0, take), at);
+            this.inode.size = Math.max(this.inode.size, at + take);
+          }
           at += take;
           n += take;
           budget -= take;
-          this.inode.size = Math.max(this.inode.size, at);
           if (budget === 0) break;
         }
-        if (offset === undefined || this.access.append) this.#cursor = at;
+        if (offset === undefined || (!reading && this.access.append)) this.#cursor = at;
         return n;
       },
       settle: (ok) => {
