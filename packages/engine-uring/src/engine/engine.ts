@@ -1,0 +1,418 @@
+import {
+  type AddressLike,
+  type AsyncTcpListener,
+  type BufferPool,
+  type Capability,
+  type CreateOptions,
+  type FileHandler,
+  type IoEngine,
+  IoError,
+  invalidArg,
+  type Mode,
+  type MultiBufferProvider,
+  type MultiBufferSink,
+  type OpenOptions,
+  PooledBuffer,
+  type ReadableFile,
+  type Ret,
+  type TcpConnectOptions,
+  type TcpListener,
+  type TcpListenOptions,
+  type TcpStream,
+  type WritableFile,
+} from '@binio/core';
+import { AT, decodeStatx } from '@binio/engine-posix/linux';
+import { FILE_CAPABILITIES } from '../file/capabilities.js';
+import {
+  connectTcp,
+  listenTcp,
+  type SocketHost,
+  type UringTcpListener,
+  type UringTcpStream,
+} from '../socket/tcp.js';
+
+/** Everything the engine implements. */
+const ENGINE_CAPABILITIES: readonly Capability[] = [
+  ...FILE_CAPABILITIES,
+  'tcp.connect',
+  'tcp.listen',
+];
+
+import { type DirectAlignment, type FileHost, UringFile } from '../file/file.js';
+import { type OpenKind, type OpenRequest, openRequest } from '../file/requests.js';
+import { statxOp } from '../file/statx.js';
+import { Scratch } from '../sys/memory.js';
+import { Op } from '../uring/abi.js';
+import { registerSparseFiles, updateFile } from '../uring/register.js';
+import type { Ring } from '../uring/ring.js';
+import { UringBatch } from './batch.js';
+import { type BatchHandler, UringCore } from './core.js';
+import { createRegisteredPool } from './pool.js';
+import { allowedOps, checkAsked, restrictAndEnable } from './restrict.js';
+import {
+  createRing,
+  type ResolvedOptions,
+  resolveOptions,
+  type UringEngineOptions,
+} from './setup.js';
+import { Kind } from './slots.js';
+import { Timers } from './timers.js';
+
+const encoder = new TextEncoder();
+
+/** A NUL-terminated copy of `s` in memory the kernel can read. */
+function cString(s: string): Scratch {
+  const bytes = encoder.encode(s);
+  const c = new Scratch(bytes.byteLength + 1);
+  c.bytes.set(bytes);
+  return c;
+}
+
+/**
+ * binio's io_uring engine. JavaScript fills SQEs and reaps CQEs in the
+ * rings' shared memory; one `io_uring_enter` carries each batch. In async
+ * mode every SQE prepared in one tick goes out in one enter, completions
+ * found right after it settle at once, and later ones wake the Node loop
+ * through an eventfd registered with the ring. In sync mode each operation
+ * submits and waits inside `io_uring_enter`.
+ *
+ * Implements the file handler and every file-handle trait, and the buffer
+ * provider and sinks over registered buffers (READ_FIXED/WRITE_FIXED).
+ * Also: a batch API that allocates nothing per operation ({@link batch}),
+ * standalone timeouts, cancellation by AbortSignal, registered files,
+ * restrictions built from the capabilities asked for.
+ */
+export class UringEngine<M extends Mode>
+  implements
+    IoEngine<M>,
+    FileHandler<M>,
+    MultiBufferProvider<PooledBuffer>,
+    MultiBufferSink<PooledBuffer>
+{
+  /** `'uring'`. */
+  readonly name = 'uring';
+  /** `'sync'` or `'async'`. */
+  readonly mode: M;
+  /** What this engine and its handles implement (narrowed by the `capabilities` option). */
+  readonly capabilities: ReadonlySet<Capability>;
+  /** @internal */
+  readonly _core: UringCore;
+  readonly #pool: BufferPool;
+  readonly #files = new Set<UringFile<Mode>>();
+  readonly #sockets = new Set<UringTcpStream<Mode> | UringTcpListener<Mode>>();
+  readonly #socketHost: SocketHost;
+  readonly #fixedFree: number[] = [];
+  readonly #host: FileHost;
+  readonly #timers: Timers<M>;
+  #closed = false;
+
+  /** Use {@link createUringEngine}. */
+  constructor(options: UringEngineOptions<M>) {
+    const o: ResolvedOptions = resolveOptions(options);
+    this.mode = o.mode as M;
+    let allowed: Uint8Array | undefined;
+    if (o.capabilities !== undefined) {
+      checkAsked(o.capabilities, new Set(ENGINE_CAPABILITIES));
+      allowed = allowedOps(o.capabilities);
+    }
+    const ring = createRing(o, allowed !== undefined);
+    let core: UringCore | undefined;
+    let pool: BufferPool | undefined;
+    try {
+      core = new UringCore(ring, o.mode, o.cqEntries, allowed);
+      pool = createRegisteredPool(ring, o.buffers);
+      if (o.registeredFiles > 0) {
+        registerSparseFiles(ring, o.registeredFiles);
+        for (let i = o.registeredFiles - 1; i >= 0; i--) this.#fixedFree.push(i);
+      }
+      if (allowed) restrictAndEnable(ring, allowed);
+    } catch (e) {
+      pool?.close();
+      if (core) core.close(0);
+      else ring.close();
+      throw e;
+    }
+    this._core = core;
+    this.#pool = pool;
+    this.capabilities = new Set(o.capabilities ?? ENGINE_CAPABILITIES);
+    this.#socketHost = {
+      core,
+      adopt: (h) => {
+        if (this.#closed) {
+          h.close();
+          throw new IoError({
+            code: 'ERR_CLOSED',
+            engine: 'uring',
+            message: 'Cannot open a socket: the uring engine is closed',
+          });
+        }
+        this.#sockets.add(h);
+      },
+      forget: (h) => {
+        this.#sockets.delete(h);
+      },
+    };
+    this.#timers = new Timers<M>(core);
+    this.#host = {
+      core,
+      pool: () => this.#pool,
+      isRegistered: (b): b is PooledBuffer => b instanceof PooledBuffer && b.pool === this.#pool,
+      forget: (f) => this.#forget(f),
+    };
+  }
+
+  /** The ring (SQ/CQ sizes, features, flags). */
+  get ring(): Ring {
+    return this._core.ring;
+  }
+
+  /** The registered buffer pool behind `getBuffer()`. */
+  get pool(): BufferPool {
+    return this.#pool;
+  }
+
+  /** True when the running kernel supports io_uring opcode `op` (probed at creation). */
+  supportsOp(op: number): boolean {
+    return this._core.supported[op] === 1;
+  }
+
+  // ----------------------------------------------------------------- files
+
+  #open<F>(
+    kind: OpenKind,
+    path: string,
+    options: OpenOptions | CreateOptions | undefined,
+  ): Ret<M, F> {
+    this._core.assertOpen('open a file');
+    const req = openRequest(kind, path, options);
+    const core = this._core;
+    core.require(Op.OPENAT);
+    const cPath = cString(req.path);
+    if (this.mode === 'sync') {
+      const fd = this.#openat(req, cPath) as number;
+      return this.#adopt(fd, req) as Ret<M, F>;
+    }
+    return (this.#openat(req, cPath) as Promise<number>).then((fd) => this.#adopt(fd, req)) as Ret<
+      M,
+      F
+    >;
+  }
+
+  #openat(req: OpenRequest, cPath: Scratch): number | Promise<number> {
+    const core = this._core;
+    const sync = this.mode === 'sync';
+    const s = core.begin(
+      sync ? Kind.SYNC : Kind.VALUE,
+      Op.OPENAT,
+      AT.AT_FDCWD,
+      cPath.address,
+      req.mode,
+      0,
+      cPath,
+    );
+    if (s < 0) return core.later(() => this.#openat(req, cPath) as Promise<number>);
+    core.ring.setOpFlags(core.w, req.flags);
+    if (sync) return core.finishSync(s, Number.POSITIVE_INFINITY, req.path);
+    return core.finishAsync<number>(s, Number.POSITIVE_INFINITY, req.signal, req.path);
+  }
+
+  // Wraps a fresh descriptor: O_DIRECT rules, a fixed-file slot, tracking.
+  // Anything failing here closes the descriptor: no leak.
+  #adopt(fd: number, req: OpenRequest): UringFile<M> | Promise<UringFile<M>> {
+    const fail = (e: unknown): never => {
+      this._core.closeFd(fd);
+      throw e;
+    };
+    if (this.#closed)
+      fail(
+        new IoError({
+          code: 'ERR_CLOSED',
+          engine: 'uring',
+          message: 'Cannot open a file: the uring engine closed while it was opening',
+        }),
+      );
+    const finish = (align: DirectAlignment | undefined): UringFile<M> => {
+      let fixed = -1;
+      try {
+        if (this.#fixedFree.length > 0) {
+          fixed = this.#fixedFree.pop()!;
+          updateFile(this._core.ring, fixed, fd);
+        }
+      } catch (e) {
+        if (fixed >= 0) this.#fixedFree.push(fixed);
+        fail(e);
+      }
+      const f = new UringFile<M>(this.mode, fd, fixed, req, align, this.#host);
+      this.#files.add(f as UringFile<Mode>);
+      return f;
+    };
+    if (!req.direct) return finish(undefined);
+    // O_DIRECT: learn the alignment the kernel wants (statx STATX_DIOALIGN).
+    const toAlign = (b: Scratch): DirectAlignment => {
+      const info = decodeStatx(b.bytes);
+      const offset = info.dioOffsetAlign || 4096;
+      return { memory: info.dioMemAlign || offset, offset };
+    };
+    try {
+      const r = statxOp(this._core, fd, req.path);
+      if (r instanceof Scratch) return finish(toAlign(r));
+      return r.then((b) => finish(toAlign(b)), fail);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  #forget(f: UringFile<Mode>): void {
+    this.#files.delete(f);
+    if (f._fixed >= 0) {
+      try {
+        updateFile(this._core.ring, f._fixed, -1);
+        this.#fixedFree.push(f._fixed);
+      } catch {
+        // The slot stays taken; the descriptor itself is still closed below.
+      }
+      f._fixed = -1;
+    }
+  }
+
+  /** Opens an existing file for reading. */
+  openReadOnly(path: string, options?: OpenOptions): Ret<M, UringFile<M>> {
+    return this.#open('read', path, options);
+  }
+
+  /** Opens an existing file for writing. */
+  openWriteOnly(path: string, options?: OpenOptions): Ret<M, UringFile<M>> {
+    return this.#open('write', path, options);
+  }
+
+  /** Opens an existing file for reading and writing. */
+  openReadWrite(path: string, options?: OpenOptions): Ret<M, UringFile<M>> {
+    return this.#open('readWrite', path, options);
+  }
+
+  /** Opens an existing file for appending (`O_APPEND`); offset writes are refused. */
+  openAppend(path: string, options?: OpenOptions): Ret<M, UringFile<M>> {
+    return this.#open('append', path, options);
+  }
+
+  /** Creates a file (`O_EXCL` unless `exclusive: false`) open for reading and writing. */
+  create(path: string, options?: CreateOptions): Ret<M, UringFile<M>> {
+    return this.#open('create', path, options);
+  }
+
+  /** Closes a file of this engine (same as `handle.close()`). */
+  closeFile(handle: ReadableFile<M> | WritableFile<M>): Ret<M, void> {
+    if (
+      !(handle instanceof UringFile) ||
+      (!this.#files.has(handle as UringFile<Mode>) && !handle.closed)
+    ) {
+      throw invalidArg(
+        'ERR_INVALID_ARG_VALUE',
+        'closeFile takes a file opened by this uring engine',
+      );
+    }
+    return handle.close() as Ret<M, void>;
+  }
+
+  // --------------------------------------------------------------- sockets
+
+  /** Connects to `address` (CONNECT through the ring); `TCP_NODELAY` unless `noDelay: false`. */
+  connectTcp(address: AddressLike, options?: TcpConnectOptions): Ret<M, TcpStream<M>> {
+    return connectTcp(this.#socketHost, this.mode, address, options);
+  }
+
+  /**
+   * Binds and listens on `address` (port 0 picks one). In async mode the
+   * listener is also an async iterable of connections (multishot ACCEPT).
+   */
+  listenTcp(
+    address: AddressLike,
+    options?: TcpListenOptions,
+  ): Ret<M, M extends 'async' ? AsyncTcpListener : TcpListener<M>> {
+    return listenTcp(this.#socketHost, this.mode, address, options);
+  }
+
+  // --------------------------------------------------------------- buffers
+
+  /** A registered buffer, owned by the caller until recycled; `ENOBUFS` when none is free. */
+  getBuffer(): PooledBuffer {
+    return this.#pool.getBuffer();
+  }
+
+  /** `n` registered buffers, all or none. */
+  getBuffers(n: number): PooledBuffer[] {
+    return this.#pool.getBuffers(n);
+  }
+
+  /** Gives a buffer back; recycling twice or a foreign buffer is an error. */
+  recycleBuffer(buffer: PooledBuffer): void {
+    this.#pool.recycleBuffer(buffer);
+  }
+
+  /** Gives several buffers back (all or none). */
+  recycleBuffers(buffers: readonly PooledBuffer[]): void {
+    this.#pool.recycleBuffers(buffers);
+  }
+
+  // ------------------------------------------------- timers, nop, batches
+
+  /** A NOP through the ring: resolves when it completes (a round trip through the kernel). */
+  nop(): Ret<M, void> {
+    this._core.assertOpen('submit a nop');
+    const r = this._core.simple(Op.NOP, -1, 0, 0, 0, 0, undefined);
+    return (this.mode === 'sync' ? undefined : (r as Promise<number>).then(() => undefined)) as Ret<
+      M,
+      void
+    >;
+  }
+
+  /** Standalone timeout (IORING_OP_TIMEOUT): settles after `ms`; an AbortSignal cancels it (async). */
+  sleep(ms: number, options?: { signal?: AbortSignal }): Ret<M, void> {
+    this._core.assertOpen('start a timeout');
+    return this.#timers.sleep(ms, options);
+  }
+
+  /**
+   * The batch API for hot loops: operations tagged with a number, one
+   * handler for every completion, nothing allocated per operation.
+   */
+  batch(handler: BatchHandler): UringBatch {
+    this._core.assertOpen('start a batch');
+    return new UringBatch(this._core, this.#host, handler);
+  }
+
+  // ------------------------------------------------------------------ close
+
+  /**
+   * Closes every file, cancels what is in flight (those operations fail with
+   * ERR_CLOSED once the kernel gives them up), then frees the ring and the
+   * registered buffers. Closing twice is a no-op.
+   */
+  close(): Ret<M, void> {
+    if (this.#closed) return (this.mode === 'sync' ? undefined : Promise.resolve()) as Ret<M, void>;
+    this.#closed = true;
+    const closes: unknown[] = [];
+    for (const f of [...this.#files]) closes.push(f.close());
+    for (const h of [...this.#sockets]) closes.push(h.close());
+    const done = this._core.close();
+    const release = () => {
+      this.#pool.close();
+    };
+    if (this.mode === 'sync') {
+      release();
+      return undefined as Ret<M, void>;
+    }
+    return Promise.allSettled(closes)
+      .then(() => done)
+      .then(release) as Ret<M, void>;
+  }
+}
+
+/**
+ * Creates an io_uring engine: `createUringEngine({ mode: 'async' })`.
+ * Fails with a clear error naming the fallback engines when io_uring is
+ * unavailable here (disabled by sysctl, refused by a seccomp filter).
+ */
+export function createUringEngine<M extends Mode>(options: UringEngineOptions<M>): UringEngine<M> {
+  return new UringEngine(options);
+}

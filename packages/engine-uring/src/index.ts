@@ -1,0 +1,16 @@
+/**
+ * `@binio/engine-uring`: binio's io_uring engine. The rings are mapped into
+ * JavaScript; SQEs and CQEs are read and written there, one
+ * `io_uring_enter` per batch.
+ * @packageDocumentation
+ */
+
+export { UringBatch } from './engine/batch.js';
+export type { BatchHandler } from './engine/core.js';
+export { createUringEngine, UringEngine } from './engine/engine.js';
+export type { UringBufferOptions } from './engine/pool.js';
+export type { TaskRun, UringEngineOptions } from './engine/setup.js';
+export { type DirectAlignment, UringFile } from './file/file.js';
+export { UringTcpListener, UringTcpStream } from './socket/tcp.js';
+export * as abi from './uring/abi.js';
+export { Ring } from './uring/ring.js';

@@ -1,0 +1,107 @@
+import koffi from 'koffi';
+
+/*
+ * The libc functions this engine calls. Every pointer travels as a plain
+ * number (an address binio computed once and cached, see memory.ts), so a
+ * call costs koffi's fixed overhead and no marshalling.
+ *
+ * TODO(lead): this opens its own koffi handle on libc because
+ * `@binio/engine-posix/linux` does not export the shared one
+ * (engine-posix/src/libc/lib.ts) yet; switch to it once it does.
+ */
+const libc = koffi.load('libc.so.6');
+
+// syscall(2) is variadic in C; binding it with fixed integer parameters is
+// sound on Linux x86_64 and arm64, whose calling conventions pass variadic
+// integer arguments exactly like fixed ones, and avoids koffi's slower
+// per-call type parsing of variadic calls.
+const syscall6 = libc.func('long syscall(long nr, long a, long b, long c, long d, long e, long f)');
+
+/** Linux system call numbers (the same on every architecture for io_uring). */
+export const SYS_io_uring_setup = 425;
+/** See {@link SYS_io_uring_setup}. */
+export const SYS_io_uring_enter = 426;
+/** See {@link SYS_io_uring_setup}. */
+export const SYS_io_uring_register = 427;
+
+/** `io_uring_setup(entries, params)`: the ring's descriptor, or -1 (see {@link errno}). */
+export function ioUringSetup(entries: number, paramsAddr: number): number {
+  return syscall6(SYS_io_uring_setup, entries, paramsAddr, 0, 0, 0, 0) as number;
+}
+
+/** `io_uring_enter(fd, toSubmit, minComplete, flags, arg, argSize)`: submitted count, or -1. */
+export function ioUringEnter(
+  fd: number,
+  toSubmit: number,
+  minComplete: number,
+  flags: number,
+  argAddr: number,
+  argSize: number,
+): number {
+  return syscall6(SYS_io_uring_enter, fd, toSubmit, minComplete, flags, argAddr, argSize) as number;
+}
+
+/** `io_uring_register(fd, opcode, arg, nrArgs)`: a result ≥ 0, or -1. */
+export function ioUringRegister(
+  fd: number,
+  opcode: number,
+  argAddr: number,
+  nrArgs: number,
+): number {
+  return syscall6(SYS_io_uring_register, fd, opcode, argAddr, nrArgs, 0, 0) as number;
+}
+
+/** `mmap`: the address, or -1. */
+export const mmap = libc.func(
+  'intptr_t mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)',
+) as (addr: number, len: number, prot: number, flags: number, fd: number, off: number) => number;
+
+/** `munmap`: 0 or -1. */
+export const munmap = libc.func('int munmap(uintptr_t addr, size_t len)') as (
+  addr: number,
+  len: number,
+) => number;
+
+/** `eventfd(initval, flags)`: a descriptor or -1. */
+export const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (
+  init: number,
+  flags: number,
+) => number;
+
+/** `read(fd, buf, n)` into native memory at `buf`. */
+export const readRaw = libc.func('long read(int fd, uintptr_t buf, size_t n)') as (
+  fd: number,
+  buf: number,
+  n: number,
+) => number;
+
+// koffi may hand int64_t back as a BigInt; positions stay below 2^53.
+const lseek64 = libc.func('int64_t lseek(int fd, int64_t offset, int whence)');
+
+/** `lseek(fd, offset, whence)`: the new position, or -1. */
+export function lseek(fd: number, off: number, whence: number): number {
+  return Number(lseek64(fd, off, whence));
+}
+
+/** `setsockopt(fd, level, name, value, len)` with `value` a native address. */
+export const setsockopt = libc.func(
+  'int setsockopt(int fd, int level, int name, uintptr_t value, uint32_t len)',
+) as (fd: number, level: number, name: number, value: number, len: number) => number;
+
+/** `close(fd)`: 0 or -1. */
+export const close = libc.func('int close(int fd)') as (fd: number) => number;
+
+/** The errno of the last failed call on this thread. */
+export function errno(): number {
+  return koffi.errno();
+}
+
+/** The address of an ArrayBuffer's memory (one native call; cache it). */
+export function bufferAddress(buffer: ArrayBufferLike): number {
+  return Number(koffi.address(buffer));
+}
+
+/** An ArrayBuffer over native memory at `addr` (no copy; the memory must outlive every view). */
+export function viewNative(addr: number, length: number): ArrayBuffer {
+  return koffi.view(addr, length);
+}
