@@ -1,0 +1,16 @@
+import type { Driver } from './types.js';
+
+/**
+ * Every driver, loaded on demand: a worker imports only the one it runs, so
+ * a Bun worker running Node's `fs` never loads binio (or koffi).
+ */
+export const DRIVERS: Record<string, () => Promise<Driver>> = {
+  'node-file-sync': async () => (await import('./node-file-sync.js')).run,
+  'node-file-promises': async () => (await import('./node-file-promises.js')).run,
+  'node-udp': async () => (await import('./node-udp.js')).run,
+  'node-tcp': async () => (await import('./node-tcp.js')).run,
+  'binio-file': async () => (await import('./binio-file.js')).run,
+  'binio-udp': async () => (await import('./binio-udp.js')).run,
+  'binio-tcp': async () => (await import('./binio-tcp.js')).run,
+  'binio-dpdk-tx': async () => (await import('./binio-dpdk-tx.js')).run,
+};

@@ -1,0 +1,35 @@
+import { open } from 'node:fs/promises';
+import type { WorkerResult } from '../protocol.js';
+import { Meter, now } from './measure.js';
+import { offsetSource, payload } from './offsets.js';
+import { type DriverContext, required } from './types.js';
+
+/**
+ * Node's `fs.promises` `FileHandle.read`/`write` with the workload's queue
+ * depth of operations in flight: the asynchronous reference (libuv's pool).
+ */
+export async function run({ spec }: DriverContext): Promise<WorkerResult> {
+  const file = required(spec.file, 'file');
+  const { blockSize: bs, op, access, queueDepth } = spec.workload;
+  const next = offsetSource(file, bs, access);
+  const fh = await open(file, op === 'write' ? 'r+' : 'r');
+  const deadline = now() + spec.durationMs;
+  let ops = 0;
+  const lane = async (): Promise<void> => {
+    const buf = Buffer.from(payload(bs));
+    while (now() < deadline) {
+      if (op === 'write') {
+        await fh.write(buf, 0, bs, next());
+      } else if ((await fh.read(buf, 0, bs, next())).bytesRead !== bs) {
+        throw new Error('short read: is the file complete?');
+      }
+      ops++;
+    }
+  };
+  const meter = new Meter();
+  meter.start();
+  await Promise.all(Array.from({ length: queueDepth }, lane));
+  const result = meter.stop(ops, ops * bs);
+  await fh.close();
+  return result;
+}

@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import type { WorkerResult, WorkerSpec } from '../protocol.js';
+import { type ProtocolProcess, startProtocolProcess } from './process.js';
+import type { Sample } from './subject.js';
+
+/** A JavaScript runtime that runs `worker.js`. */
+export interface Runtime {
+  readonly name: 'node' | 'bun';
+  readonly command: string;
+}
+
+/** The Node running the bench. */
+export const NODE: Runtime = { name: 'node', command: process.execPath };
+
+const WORKER = fileURLToPath(new URL('../worker.js', import.meta.url));
+
+/** Slack on top of a run's duration before its processes are killed (start-up on a busy machine, engine set-up). */
+export const SLACK_MS = 15_000;
+
+/** Starts one worker process under `runtime`. */
+export function startWorker<T = WorkerResult>(
+  runtime: Runtime,
+  spec: object,
+  timeoutMs: number,
+): ProtocolProcess<T> {
+  const name = `${runtime.name} worker (${(spec as WorkerSpec).driver ?? 'probe'})`;
+  return startProtocolProcess<T>(runtime.command, [WORKER, JSON.stringify(spec)], {
+    timeoutMs,
+    name,
+  });
+}
+
+/** Runs a single-process workload. */
+export async function runSolo(runtime: Runtime, spec: WorkerSpec): Promise<Sample> {
+  return checked(
+    await startWorker(runtime, spec, spec.durationMs + SLACK_MS).result,
+    spec.workload.id,
+  );
+}
+
+/**
+ * Runs a two-process workload: the server starts and says its port, then the
+ * client runs against it. The figures come from the side that `measuredAt`
+ * names (the receiver of a stream, the client of a ping-pong); the CPU time
+ * is both sides', since both are the subject's work.
+ */
+export async function runPair(
+  startServer: () => ProtocolProcess<WorkerResult>,
+  startClient: (port: number) => ProtocolProcess<WorkerResult>,
+  measuredAt: 'server' | 'client',
+  what: string,
+): Promise<Sample> {
+  const server = startServer();
+  let client: ProtocolProcess<WorkerResult> | undefined;
+  try {
+    const { port } = await server.ready;
+    if (port === undefined) throw new Error('the server did not say its port');
+    client = startClient(port);
+    const [s, c] = await Promise.all([server.result, client.result]);
+    const m = measuredAt === 'server' ? s : c;
+    return checked(
+      { ops: m.ops, bytes: m.bytes, elapsedNs: m.elapsedNs, cpuUs: s.cpuUs + c.cpuUs },
+      what,
+    );
+  } finally {
+    server.kill();
+    client?.kill();
+  }
+}
+
+/** Refuses a result that measured nothing (a rate from it would be meaningless). */
+export function checked(sample: Sample, what: string): Sample {
+  if (!(sample.ops > 0) || !(sample.elapsedNs > 0)) {
+    throw new Error(
+      `${what}: the run measured nothing (${sample.ops} ops in ${sample.elapsedNs} ns)`,
+    );
+  }
+  return sample;
+}

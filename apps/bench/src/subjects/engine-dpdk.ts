@@ -1,0 +1,21 @@
+import { engineFamily } from '../run/engine-family.js';
+
+/**
+ * `@binio/engine-dpdk`: kernel-bypass UDP, measured by `dpdk-tx-64` on a
+ * `net_null` virtual device (no hugepages, no NIC: see PLATFORM.md), which
+ * drops what it is given, so nothing leaves the process. The addresses are
+ * from the documentation range (192.0.2.0/24) and the datagrams go to the
+ * subnet's broadcast address, which needs no ARP answer (nobody is there to
+ * give one). The engine is sync only and its factory takes no mode.
+ */
+export const family = engineFamily({
+  package: '@binio/engine-dpdk',
+  short: 'dpdk',
+  factory: 'createDpdkEngine',
+  modes: ['sync'],
+  passMode: false,
+  options: { eal: { vdevs: ['net_null0'] }, port: 'net_null0', address: '192.0.2.1/24' },
+  bypass: { bind: '192.0.2.1:9000', to: '192.0.2.255:9000' },
+  order: 13,
+  overheadMs: 600,
+});

@@ -1,0 +1,12 @@
+import { nodeApiSubjects } from '../run/node-api.js';
+import type { SubjectFamily } from '../run/subject.js';
+import { NODE } from '../run/workers.js';
+
+/** Node's own `fs`, `fs.promises`, `dgram` and `net`: the references binio is measured against. */
+export const family: SubjectFamily = {
+  name: `Node ${process.version}`,
+  order: 20,
+  async probe() {
+    return { subjects: nodeApiSubjects(NODE, 'node', 'node', 250), missing: [] };
+  },
+};

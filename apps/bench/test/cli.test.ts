@@ -1,0 +1,181 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from '../src/report/json.js';
+
+// The CLI runs for real, from its build: workers are separate Node/Bun
+// processes, which cannot load TypeScript sources.
+const PKG = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(PKG, 'dist', 'cli.js');
+const work = mkdtempSync(join(tmpdir(), 'binio-bench-test-'));
+
+function bench(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache') },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function report(path: string): BenchReport {
+  return JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
+}
+
+beforeAll(() => {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], {
+    cwd: PKG,
+    stdio: 'inherit',
+  });
+}, 300_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('binio-bench CLI', () => {
+  it('--help prints the usage; a bad flag exits 2 naming it', () => {
+    const help = bench(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: binio-bench');
+    const bad = bench(['--reps', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--reps');
+  });
+
+  it('--list shows workloads, subjects and one line per missing thing', () => {
+    const r = bench(['--list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/file-randread-4k\s/);
+    expect(r.stdout).toMatch(/node-sync\s+node\s+sync/);
+    expect(r.stdout).toMatch(/Missing here:|Nothing missing\./);
+    for (const line of r.stdout.split('\n').filter((l) => l.includes('missing:'))) {
+      expect(line).toMatch(/missing: \S+ — .+/);
+    }
+  });
+
+  it('runs a tiny file-randread-4k and writes JSON and SVG of the documented shape', () => {
+    const json = join(work, 'out', 'r.json');
+    const svg = join(work, 'out', 'r.svg');
+    const r = bench([
+      '--duration',
+      '0.2',
+      '--reps',
+      '2',
+      '--only',
+      'file-randread-4k',
+      '--subjects',
+      'node',
+      '--json',
+      json,
+      '--svg',
+      svg,
+    ]);
+    expect(r.stderr).not.toContain('failed:');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^file-randread-4k — /);
+    expect(r.stdout).toMatch(/node-sync\s+sync\s+1\s/);
+    expect(r.stdout).toMatch(/node-promises\s+async\s+32\s/);
+    expect(r.stderr).toContain('binio-bench quick');
+
+    const doc = report(json);
+    expect(doc.schema).toBe('binio-bench/1');
+    expect(doc.settings).toMatchObject({ profile: 'quick', reps: 2, durationMs: 200 });
+    expect(doc.failures).toEqual([]);
+    expect(doc.workloads.map((w) => w.id)).toEqual(['file-randread-4k']);
+    const w = doc.workloads[0]!;
+    expect(w.references).toEqual(['node-sync', 'node-promises']);
+    expect(w.results.map((x) => x.id)).toEqual(['node-sync', 'node-promises']);
+    for (const x of w.results) {
+      expect(x.samples).toHaveLength(2);
+      for (const s of x.samples) {
+        expect(s.ops).toBeGreaterThan(0);
+        expect(s.bytes).toBe(s.ops * 4096);
+        expect(s.elapsedNs).toBeGreaterThan(0);
+        expect(s.cpuUs).toBeGreaterThanOrEqual(0);
+      }
+      expect(Object.keys(x.ratios)).toEqual(['node-sync', 'node-promises']);
+      expect(x.opsPerSec.min).toBeLessThanOrEqual(x.opsPerSec.median);
+      expect(x.opsPerSec.median).toBeLessThanOrEqual(x.opsPerSec.max);
+    }
+    expect(w.results[0]!.ratios['node-sync']).toBe(1);
+
+    const chart = readFileSync(svg, 'utf8');
+    expect(chart.startsWith('<svg')).toBe(true);
+    expect(chart).toContain('data-subject="node-promises"');
+    // The temp data file is gone.
+    expect(doc.settings.file).toMatch(/binio-bench-.*read\.dat$/);
+    expect(existsSync(doc.settings.file!)).toBe(false);
+  });
+
+  it('runs the paired workloads (UDP, TCP stream, ping-pong) with the Node references', () => {
+    const json = join(work, 'pairs.json');
+    const r = bench([
+      '--duration',
+      '0.2',
+      '--reps',
+      '1',
+      '--only',
+      'udp,tcp',
+      '--subjects',
+      'node',
+      '--json',
+      json,
+      '--svg',
+      join(work, 'pairs.svg'),
+    ]);
+    expect(r.stderr).not.toContain('failed:');
+    expect(r.code).toBe(0);
+    const doc = report(json);
+    expect(doc.workloads.map((w) => [w.id, w.results.map((x) => x.id)])).toEqual([
+      ['udp-pps-64', ['node-dgram']],
+      ['tcp-stream-64k', ['node-net']],
+      ['tcp-pingpong-64', ['node-net']],
+    ]);
+    for (const w of doc.workloads) expect(w.results[0]!.samples[0]!.ops).toBeGreaterThan(0);
+  });
+
+  it('reads a --file as it is and never writes to it', () => {
+    const file = join(work, 'mine.dat');
+    const content = Buffer.alloc(2 << 20, 7);
+    writeFileSync(file, content);
+    const json = join(work, 'file.json');
+    const r = bench([
+      '--duration',
+      '0.1',
+      '--reps',
+      '1',
+      '--only',
+      'file-randread-4k,file-randwrite-4k',
+      '--subjects',
+      'node-sync',
+      '--file',
+      file,
+      '--json',
+      json,
+      '--svg',
+      join(work, 'file.svg'),
+    ]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(file).equals(content)).toBe(true);
+    expect(existsSync(`${file}.binio-bench-write`)).toBe(false);
+    expect(report(json).settings).toMatchObject({ file, fileSize: 2 << 20 });
+  });
+
+  it('says so and exits 1 when nothing here can run the selection', () => {
+    const r = bench([
+      '--only',
+      'dpdk-tx-64',
+      '--subjects',
+      'node',
+      '--json',
+      join(work, 'none.json'),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('nothing here runs dpdk-tx-64');
+  });
+});
