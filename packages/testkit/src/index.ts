@@ -1,2 +1,3 @@
 export * from './c-probe.js';
 export * from './fds.js';
+export * from './netns.js';
