@@ -4,3 +4,5 @@
  */
 export * from './traffic-generator.js';
 export * from './file-copy.js';
+export * from './tcp-echo.js';
+export * from './stream-hash.js';

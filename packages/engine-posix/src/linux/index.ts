@@ -6,3 +6,7 @@
  */
 export * from './errno.js';
 export * from './error.js';
+export * from './file-constants.js';
+export * from './file-layouts.js';
+export * from './socket-constants.js';
+export * from './socket-layouts.js';

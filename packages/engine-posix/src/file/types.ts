@@ -1,0 +1,51 @@
+import type {
+  Flushable,
+  Mode,
+  NotifyExpectedReadAmount,
+  NotifyExpectedWriteAmount,
+  OffsetReader,
+  OffsetWriter,
+  PreferredBlockSize,
+  ReadableFile,
+  Reader,
+  Ret,
+  Syncable,
+  VectoredIo,
+  WritableFile,
+  Writer,
+} from '@binio/core';
+import type { StatxInfo } from '../linux/file-layouts.js';
+import type { DirectAlignment } from './direct.js';
+
+/** What every posix file handle has beyond core's traits. */
+export interface PosixFileExtras<M extends Mode> extends VectoredIo<M>, PreferredBlockSize<M> {
+  /** The descriptor, or -1 once closed. Operations on it outside the handle are the caller's risk. */
+  readonly fd: number;
+  /** Opened with `O_DIRECT`. */
+  readonly direct: boolean;
+  /** The `O_DIRECT` alignment rules (undefined without `O_DIRECT`). */
+  readonly directAlignment: DirectAlignment | undefined;
+  /** `statx` of the open file. */
+  stat(): Ret<M, StatxInfo>;
+}
+
+/** A posix file opened for reading. */
+export interface PosixReadableFile<M extends Mode>
+  extends ReadableFile<M>,
+    PosixFileExtras<M>,
+    Reader<M>,
+    OffsetReader<M>,
+    NotifyExpectedReadAmount<M> {}
+
+/** A posix file opened for writing. */
+export interface PosixWritableFile<M extends Mode>
+  extends WritableFile<M>,
+    PosixFileExtras<M>,
+    Writer<M>,
+    OffsetWriter<M>,
+    NotifyExpectedWriteAmount<M>,
+    Flushable<M>,
+    Syncable<M> {}
+
+/** A posix file opened for reading and writing. */
+export interface PosixFile<M extends Mode> extends PosixReadableFile<M>, PosixWritableFile<M> {}
