@@ -13,7 +13,7 @@ const dirs = ['packages', 'apps'].flatMap((d) =>
 const reportOf = (dir) => join(dir, 'test-results.json');
 for (const dir of dirs) rmSync(reportOf(dir), { force: true });
 
-const turbo = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1', ...process.argv.slice(2)], {
+const turbo = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { OutputBuffer, type TcpStream } from '@binio/core';
 import { fdSnapshot } from '@binio/testkit';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,66 @@ describe('TCP over the ring (async)', () => {
     await l.close();
     await e.close();
     expect(e._core.slots.inUse).toBe(0);
+    expect(fds.leaked()).toEqual([]);
+  });
+
+  it('an echo server iterating the listener serves Node clients, and closing the listener ends the iteration', async () => {
+    const fds = fdSnapshot();
+    const e = createUringEngine({ mode: 'async' });
+    const l = await e.listenTcp('127.0.0.1:0');
+    const echo = async (c: TcpStream<'async'>) => {
+      const buf = OutputBuffer.alloc(64 * 1024);
+      try {
+        for (;;) {
+          buf.reset();
+          if ((await c.readInto(buf)) === 0) break;
+          await c.writeAll(buf);
+        }
+        await c.shutdown('write');
+      } finally {
+        await c.close();
+      }
+    };
+    const live: Promise<void>[] = [];
+    const accepting = (async () => {
+      for await (const c of l) live.push(echo(c));
+    })();
+    // Node clients send, half-close, and wait for the whole echo and the FIN.
+    const at = l.localAddress.toString();
+    const port = Number(at.slice(at.lastIndexOf(':') + 1));
+    const viaNode = (payload: Buffer) =>
+      new Promise<Buffer>((resolve, reject) => {
+        const parts: Buffer[] = [];
+        const s = connect({ host: '127.0.0.1', port }, () => s.end(payload));
+        s.on('data', (d) => parts.push(d));
+        s.on('end', () => resolve(Buffer.concat(parts)));
+        s.on('error', reject);
+      });
+    const payloads = [1, 1000, 300_000].map((n) => Buffer.alloc(n, n % 256));
+    const echoed = await Promise.all(payloads.map(viaNode));
+    for (const [i, got] of echoed.entries()) expect(got.equals(payloads[i]!)).toBe(true);
+    // The multishot accept is still armed: closing the listener must cancel it and end the loop.
+    await l.close();
+    await accepting;
+    await Promise.all(live);
+    expect(e._core.slots.inUse).toBe(0);
+    // A single accept, and a recv, waiting when their socket is closed settle too.
+    const l2 = await e.listenTcp('127.0.0.1:0');
+    const waiting = l2.accept();
+    await l2.close();
+    expect(await errOf(() => waiting)).toMatchObject({ code: 'EBADF' });
+    const l3 = await e.listenTcp('127.0.0.1:0');
+    const c = await e.connectTcp(l3.localAddress);
+    const srv = await l3.accept();
+    const out = OutputBuffer.alloc(8);
+    const reading = srv.readInto(out);
+    await srv.close();
+    expect(await errOf(() => reading)).toMatchObject({ code: 'ECANCELED' });
+    expect(out.ownership).toBe('caller');
+    await c.close();
+    await l3.close();
+    expect(e._core.slots.inUse).toBe(0);
+    await e.close();
     expect(fds.leaked()).toEqual([]);
   });
 

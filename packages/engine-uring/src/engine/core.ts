@@ -348,9 +348,17 @@ export class UringCore {
   /**
    * Closes a descriptor: IORING_OP_CLOSE on the ring, or close(2) when the
    * kernel or the restrictions do not allow the opcode (or the engine is closing).
+   *
+   * With `cancelPending` (sockets), the operations still in flight on the
+   * descriptor are cancelled first (they complete with -ECANCELED): a
+   * request holds its own reference to the file, so closing the descriptor
+   * alone never ends a RECV or an ACCEPT (multishot or not) that waits on it.
    */
-  closeFd(fd: number): void | Promise<void> {
-    if (this.supported[Op.CLOSE] === 1 && this.allowed[Op.CLOSE] === 1 && !this.#closing) {
+  closeFd(fd: number, cancelPending = false): void | Promise<void> {
+    const viaRing =
+      this.supported[Op.CLOSE] === 1 && this.allowed[Op.CLOSE] === 1 && !this.#closing;
+    if (cancelPending) this.#cancelFd(fd, viaRing);
+    if (viaRing) {
       const r = this.simple(Op.CLOSE, fd, 0, 0, 0, 0, undefined);
       return this.mode === 'sync' ? undefined : (r as Promise<number>).then(() => undefined);
     }
@@ -406,6 +414,29 @@ export class UringCore {
     const target = s + this.slots.gen[s]! * TWO32;
     this.ring.prep(w, Op.ASYNC_CANCEL, -1, target, 0, 0, 0, INTERNAL);
     if (this.mode === 'async') this.#scheduleFlush();
+  }
+
+  /**
+   * Queues an internal IORING_OP_ASYNC_CANCEL of every request on `fd`
+   * (IORING_ASYNC_CANCEL_FD | ALL), which must reach the kernel before the
+   * descriptor is closed (the kernel resolves `fd` when it runs the cancel):
+   * hard-linked to the CLOSE prepared next when `linkNext`, else submitted now.
+   * Only async mode can have requests waiting while a socket is closed.
+   */
+  #cancelFd(fd: number, linkNext: boolean): void {
+    if (this.mode !== 'async' || this.#closed || this.slots.inUse === 0) return;
+    let w = this.ring.nextSqe();
+    if (w < 0) {
+      this.#submitNow();
+      w = this.ring.nextSqe();
+      if (w < 0) return;
+    }
+    this.ring.prep(w, Op.ASYNC_CANCEL, fd, 0, 0, 0, 0, INTERNAL);
+    this.ring.setOpFlags(w, CancelFlag.FD | CancelFlag.ALL);
+    // A hard link: the CLOSE runs whether or not anything was found to cancel.
+    if (linkNext) this.ring.setFlags(w, SqeFlag.IO_HARDLINK);
+    else this.#submitNow();
+    this.#scheduleFlush();
   }
 
   #watchSignal(s: number, signal: AbortSignal): void {

@@ -10,7 +10,8 @@ import { Op } from '../uring/abi.js';
  * arrive before `next()` asks wait in the listener's queue (`ready`, shared
  * with `accept()` and later iterations); breaking out cancels the request,
  * and connections the kernel accepted meanwhile stay queued for the next
- * accept instead of being dropped.
+ * accept instead of being dropped. Closing the listener cancels it and ends
+ * the iteration.
  */
 export class AcceptIterator<T> implements AsyncIterator<T>, Completion {
   readonly #core: UringCore;
@@ -20,6 +21,7 @@ export class AcceptIterator<T> implements AsyncIterator<T>, Completion {
   readonly #where: string;
   readonly #ready: number[];
   readonly #stash: (fd: number) => void;
+  readonly #closed: () => boolean;
   readonly #waiting: Array<{
     resolve: (r: IteratorResult<T>) => void;
     reject: (e: unknown) => void;
@@ -30,7 +32,9 @@ export class AcceptIterator<T> implements AsyncIterator<T>, Completion {
 
   /**
    * `ready` is the listener's queue of accepted connections; `stash` puts a
-   * late one there (or closes it when the listener is closed).
+   * late one there (or closes it when the listener is closed); `closed`
+   * tells whether the listener was closed, which ends the iteration (its
+   * close cancels the multishot accept).
    */
   constructor(
     core: UringCore,
@@ -40,8 +44,10 @@ export class AcceptIterator<T> implements AsyncIterator<T>, Completion {
     where: string,
     ready: number[],
     stash: (fd: number) => void,
+    closed: () => boolean,
   ) {
     this.#core = core;
+    this.#closed = closed;
     this.#ready = ready;
     this.#stash = stash;
     this.#fd = fd;
@@ -77,6 +83,9 @@ export class AcceptIterator<T> implements AsyncIterator<T>, Completion {
         if (w) this.#deliver(res, w);
         else this.#ready.push(res);
       }
+    } else if (this.#closed()) {
+      // The listener was closed (which cancelled the accept): the iteration ends.
+      this.#end();
     } else if (!(this.#done && res === -E.ECANCELED)) {
       this.#error = errnoError(-res, { syscall: 'accept', engine: 'uring', address: this.#where });
       for (const w of this.#waiting.splice(0)) w.reject(this.#error);
@@ -97,7 +106,10 @@ export class AcceptIterator<T> implements AsyncIterator<T>, Completion {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.#done) return Promise.resolve({ value: undefined, done: true });
+    if (this.#done || this.#closed()) {
+      this.#done = true;
+      return Promise.resolve({ value: undefined, done: true });
+    }
     const fd = this.#ready.shift();
     if (fd !== undefined) {
       return new Promise((resolve, reject) => this.#deliver(fd, { resolve, reject }));
@@ -121,9 +133,13 @@ export class AcceptIterator<T> implements AsyncIterator<T>, Completion {
   }
 
   return(): Promise<IteratorResult<T>> {
-    this.#done = true;
     if (this.#slot >= 0) this.#core.cancel(this.#slot);
-    for (const w of this.#waiting.splice(0)) w.resolve({ value: undefined, done: true });
+    this.#end();
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  #end(): void {
+    this.#done = true;
+    for (const w of this.#waiting.splice(0)) w.resolve({ value: undefined, done: true });
   }
 }

@@ -295,7 +295,8 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
     if (fd < 0) return (this.#sync ? undefined : Promise.resolve()) as Ret<M, void>;
     this._fd = -1;
     this.#host.forget(this as UringTcpStream<Mode>);
-    return this.#host.core.closeFd(fd) as Ret<M, void>;
+    // Cancels a RECV or SEND still waiting: closing the descriptor alone would not end it.
+    return this.#host.core.closeFd(fd, true) as Ret<M, void>;
   }
 }
 
@@ -356,7 +357,15 @@ export class UringTcpListener<M extends Mode>
         M,
         TcpStream<M>
       >;
-    return (r as Promise<number>).then((fd) => this._wrap(fd)) as Ret<M, TcpStream<M>>;
+    return (r as Promise<number>).then(
+      (fd) => this._wrap(fd),
+      (e: unknown) => {
+        // Cancelled because the listener was closed meanwhile.
+        throw this._fd < 0 && e instanceof IoError && e.code === 'ECANCELED'
+          ? closedError('accept')
+          : e;
+      },
+    ) as unknown as Ret<M, TcpStream<M>>;
   }
 
   /** @internal Turns an accepted descriptor into a stream (closing it if that fails). */
@@ -373,7 +382,8 @@ export class UringTcpListener<M extends Mode>
 
   /**
    * Connections as they come, from one multishot ACCEPT (one SQE for any
-   * number of connections). Breaking out of the loop cancels it.
+   * number of connections). Breaking out of the loop cancels it; closing
+   * the listener ends the iteration.
    */
   [Symbol.asyncIterator](): AsyncIterator<TcpStream<'async'>> {
     if (this.mode !== 'async') {
@@ -395,6 +405,7 @@ export class UringTcpListener<M extends Mode>
         if (this._fd < 0) discardFd(fd);
         else this.#ready.push(fd);
       },
+      () => this._fd < 0,
     );
   }
 
@@ -405,7 +416,9 @@ export class UringTcpListener<M extends Mode>
     this._fd = -1;
     this.#host.forget(this as UringTcpListener<Mode>);
     for (const queued of this.#ready.splice(0)) discardFd(queued);
-    return this.#host.core.closeFd(fd) as Ret<M, void>;
+    // Cancels the accepts (single and multishot) still armed on it: closing the
+    // descriptor alone would leave them waiting for good.
+    return this.#host.core.closeFd(fd, true) as Ret<M, void>;
   }
 }
 
