@@ -10,3 +10,4 @@ export * from './file-constants.js';
 export * from './file-layouts.js';
 export * from './socket-constants.js';
 export * from './socket-layouts.js';
+export { ASYNC_CALL_SLOTS, koffi, lastErrno, libc } from '../libc/lib.js';

@@ -1,15 +1,13 @@
-import koffi from 'koffi';
+import { koffi, libc } from '@binio/engine-posix/linux';
 
 /*
  * The libc functions this engine calls. Every pointer travels as a plain
  * number (an address binio computed once and cached, see memory.ts), so a
  * call costs koffi's fixed overhead and no marshalling.
- *
- * TODO(lead): this opens its own koffi handle on libc because
- * `@binio/engine-posix/linux` does not export the shared one
- * (engine-posix/src/libc/lib.ts) yet; switch to it once it does.
+ * They are declared on binio's one libc handle (from the posix engine's
+ * Linux layer), with prototypes taking raw addresses where engine-posix's
+ * take buffers.
  */
-const libc = koffi.load('libc.so.6');
 
 // syscall(2) is variadic in C; binding it with fixed integer parameters is
 // sound on Linux x86_64 and arm64, whose calling conventions pass variadic
