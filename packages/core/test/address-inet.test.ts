@@ -6,17 +6,8 @@ import {
   toSocketAddress,
   UnixSocketAddress,
 } from '../src/address/index.js';
-import { type IoError, isIoError } from '../src/errors.js';
+import { refusal } from './refusal.js';
 
-function refusal(fn: () => unknown): IoError {
-  try {
-    fn();
-  } catch (e) {
-    if (isIoError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an IoError, nothing was thrown');
-}
 
 describe('InetSocketAddress.parse', () => {
   it.each([

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IPv4Address, IPv6Address } from '../src/address/index.js';
-import { type IoError, isIoError } from '../src/errors.js';
+import { refusal } from './refusal.js';
 
-function refusal(fn: () => unknown): IoError {
-  try {
-    fn();
-  } catch (e) {
-    if (isIoError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an IoError, nothing was thrown');
-}
 
 describe('IPv4Address.parse', () => {
   it.each([

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UNIX_MAX_NAME_BYTES, UnixSocketAddress } from '../src/address/index.js';
-import { type IoError, isIoError } from '../src/errors.js';
+import { refusal } from './refusal.js';
 
-function refusal(fn: () => unknown): IoError {
-  try {
-    fn();
-  } catch (e) {
-    if (isIoError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an IoError, nothing was thrown');
-}
 
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
