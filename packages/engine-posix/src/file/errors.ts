@@ -7,25 +7,36 @@ import { errnoError } from '../linux/error.js';
  * why, so a caller can fix the call without reading the source.
  */
 
-/** `EBADF` for an operation on a closed handle (raised before any syscall). */
-export function closedError(op: string, path: string): IoError {
+/**
+ * `EBADF` for an operation on a closed handle (raised before any syscall).
+ * `engine` names the engine in the error (engine-uring shares this rule).
+ */
+export function closedError(op: string, path: string, engine = 'posix'): IoError {
   return new IoError({
     code: 'EBADF',
     errno: E.EBADF,
     syscall: op,
-    engine: 'posix',
+    engine,
     path,
     message: `EBADF: cannot ${op} '${path}': the file handle is closed`,
   });
 }
 
-/** `EBADF` for reading a write-only handle or writing a read-only one (before any syscall). */
-export function directionError(op: string, path: string, need: 'reading' | 'writing'): IoError {
+/**
+ * `EBADF` for reading a write-only handle or writing a read-only one (before
+ * any syscall). `engine` names the engine in the error.
+ */
+export function directionError(
+  op: string,
+  path: string,
+  need: 'reading' | 'writing',
+  engine = 'posix',
+): IoError {
   return new IoError({
     code: 'EBADF',
     errno: E.EBADF,
     syscall: op,
-    engine: 'posix',
+    engine,
     path,
     message: `EBADF: cannot ${op} '${path}': the file was not opened for ${need}`,
   });

@@ -21,8 +21,8 @@ import {
   type TcpStream,
   type WritableFile,
 } from '@binio/core';
+import { FILE_CAPABILITIES } from '@binio/engine-posix/file';
 import { AT, decodeStatx } from '@binio/engine-posix/linux';
-import { FILE_CAPABILITIES } from '../file/capabilities.js';
 import {
   connectTcp,
   listenTcp,

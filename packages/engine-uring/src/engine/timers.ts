@@ -1,6 +1,6 @@
 import { checkOptions, invalidArg, type Mode, type Ret } from '@binio/core';
+import { checkSignal } from '@binio/engine-posix/file';
 import { E } from '@binio/engine-posix/linux';
-import { checkSignal } from '../file/requests.js';
 import { Scratch } from '../sys/memory.js';
 import { Op } from '../uring/abi.js';
 import { TIMESPEC } from '../uring/layout.js';

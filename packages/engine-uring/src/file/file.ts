@@ -26,6 +26,12 @@ import {
   writeAllVia,
 } from '@binio/core';
 import {
+  closedError,
+  directionError,
+  fileHandleCapabilities,
+  ioOptions,
+} from '@binio/engine-posix/file';
+import {
   decodeStatx,
   errnoError,
   FADV,
@@ -40,15 +46,7 @@ import { Kind } from '../engine/slots.js';
 import { errno, lseek } from '../sys/libc.js';
 import { addressOf, Scratch } from '../sys/memory.js';
 import { FSYNC_DATASYNC, Op } from '../uring/abi.js';
-import { fileCapabilities } from './capabilities.js';
-import {
-  appendOffsetError,
-  closedError,
-  directionError,
-  ioOptions,
-  misalignedError,
-  type OpenRequest,
-} from './requests.js';
+import { appendOffsetError, misalignedError, type OpenRequest } from './requests.js';
 import { statxOp } from './statx.js';
 
 /** What a file needs from its engine. */
@@ -123,7 +121,7 @@ export class UringFile<M extends Mode> implements File<M> {
     this.#readable = req.readable;
     this.#writable = req.writable;
     this.#append = req.append;
-    this.capabilities = fileCapabilities(req);
+    this.capabilities = fileHandleCapabilities(req);
   }
 
   /** The descriptor, or −1 once closed. */
@@ -137,9 +135,9 @@ export class UringFile<M extends Mode> implements File<M> {
   }
 
   #use(op: string, need?: 'reading' | 'writing'): void {
-    if (this._fd < 0) throw closedError(op, this.path);
-    if (need === 'reading' && !this.#readable) throw directionError(op, this.path, need);
-    if (need === 'writing' && !this.#writable) throw directionError(op, this.path, need);
+    if (this._fd < 0) throw closedError(op, this.path, 'uring');
+    if (need === 'reading' && !this.#readable) throw directionError(op, this.path, need, 'uring');
+    if (need === 'writing' && !this.#writable) throw directionError(op, this.path, need, 'uring');
   }
 
   #checkDirect(addr: number, len: number, offset: number, op: string): void {

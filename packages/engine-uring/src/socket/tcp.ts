@@ -25,6 +25,7 @@ import {
   type WriteOptions,
   writeAllVia,
 } from '@binio/core';
+import { checkSignal, ioOptions } from '@binio/engine-posix/file';
 import {
   E,
   errnoError,
@@ -50,7 +51,6 @@ import {
 } from '@binio/engine-posix/socket';
 import type { UringCore } from '../engine/core.js';
 import { Kind } from '../engine/slots.js';
-import { checkSignal, ioOptions } from '../file/requests.js';
 import { errno, setsockopt } from '../sys/libc.js';
 import { addressOf, Scratch } from '../sys/memory.js';
 import { ACCEPT_MULTISHOT, Op } from '../uring/abi.js';
