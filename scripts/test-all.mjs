@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs every package's tests through turbo (builds first), then prints one
-// summary over all packages from the JSON reports vitest wrote, and exits
-// with turbo's status.
+// Runs every package's typecheck and tests through turbo (builds first) and
+// biome's lint over the tree, then prints one summary over all packages from
+// the JSON reports vitest wrote; exits non-zero if any step failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,10 +13,12 @@ const dirs = ['packages', 'apps'].flatMap((d) =>
 const reportOf = (dir) => join(dir, 'test-results.json');
 for (const dir of dirs) rmSync(reportOf(dir), { force: true });
 
-const turbo = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(2)], {
+const turbo = spawnSync('pnpm', ['exec', 'turbo', 'run', 'typecheck', 'test', '--concurrency=1', '--continue', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
 });
+
+const lint = spawnSync('pnpm', ['exec', 'biome', 'lint', '.'], { cwd: root, stdio: 'inherit' });
 
 let passed = 0;
 let failed = 0;
@@ -36,4 +38,5 @@ for (const dir of dirs) {
 console.log('\nbinio test summary');
 for (const row of rows) console.log(row);
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(turbo.status ?? 1);
+if (lint.status !== 0) console.log('biome lint failed (see above)');
+process.exit(turbo.status === 0 && lint.status === 0 ? 0 : 1);

@@ -36,7 +36,7 @@ describe('the TCP echo server', () => {
       const server = await startEchoServer(engine);
       const payloads = [1, 1000, 300_000].map((n) => Buffer.alloc(n, n % 256));
       const echoed = await Promise.all(payloads.map((p) => echoThroughNode(server.address, p)));
-      echoed.forEach((e, i) => expect(e.equals(payloads[i]!)).toBe(true));
+      for (const [i, e] of echoed.entries()) expect(e.equals(payloads[i]!)).toBe(true);
       await server.close();
       await engine.close();
     });
