@@ -1,69 +1,37 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Mode, OutputBuffer } from '@binio/core';
-import { fdSnapshot } from '@binio/testkit';
+import { ext4LoopMount, fdSnapshot, type LoopMount, loopDeviceMissing } from '@binio/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPosixEngine, type PosixEngine } from '../src/index.js';
 import { pread } from '../src/libc/file-calls.js';
 import { lastErrno } from '../src/libc/lib.js';
-import { expectBytes, ioError, MODES, pattern, scratch } from './helpers.js';
+import { expectBytes, ioError, MODES, pattern } from './helpers.js';
 
-// O_DIRECT on a real block device: an ext4 image on a loop device whose
-// logical block size is 4096 (so 512-byte alignment, which a virtio disk
-// would accept, is wrong here). Needs root, losetup, mkfs.ext4 and mount.
+// O_DIRECT on a real block device: testkit's ext4 image on a loop device
+// with 4096-byte logical blocks.
 
-function missing(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root';
-  if (!existsSync('/dev/loop-control')) return 'no /dev/loop-control';
-  for (const tool of ['losetup', 'mkfs.ext4', 'mount', 'umount', 'blockdev']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      return `${tool} not installed`;
-    }
-  }
-  return undefined;
-}
-
-const why = missing();
+const why = loopDeviceMissing();
 if (why) console.warn(`[engine-posix] O_DIRECT loop-device suite skipped: ${why}`);
 
 describe.skipIf(why !== undefined)(
   'O_DIRECT on an ext4 image on a loop device (4096-byte sectors)',
   () => {
-    let dir: ReturnType<typeof scratch>;
+    let loop: LoopMount;
     let device = '';
     let mnt = '';
-    let mounted = false;
     let fds: ReturnType<typeof fdSnapshot>;
 
     beforeAll(() => {
       fds = fdSnapshot();
-      dir = scratch();
-      const image = join(dir.path, 'ext4.img');
-      execFileSync('truncate', ['-s', '64M', image]);
-      device = execFileSync('losetup', ['--find', '--show', '--sector-size', '4096', image], {
-        encoding: 'utf8',
-      }).trim();
-      execFileSync('mkfs.ext4', ['-q', '-F', '-b', '4096', device], { stdio: 'ignore' });
-      mnt = join(dir.path, 'mnt');
-      mkdirSync(mnt);
-      execFileSync('mount', [device, mnt]);
-      mounted = true;
+      loop = ext4LoopMount();
+      device = loop.device;
+      mnt = loop.mountPoint;
     });
 
     afterAll(() => {
-      // Clean up whatever got set up, each step on its own.
-      try {
-        if (mounted) execFileSync('umount', [mnt]);
-      } finally {
-        try {
-          if (device) execFileSync('losetup', ['-d', device]);
-        } finally {
-          dir.dispose();
-        }
-      }
+      loop?.dispose();
       expect(fds.leaked()).toEqual([]);
     });
 

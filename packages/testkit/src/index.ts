@@ -1,3 +1,4 @@
 export * from './c-probe.js';
 export * from './fds.js';
 export * from './netns.js';
+export * from './loop-device.js';
