@@ -25,6 +25,8 @@ export interface Workload {
   readonly opName: string;
   /** File reads: the page cache is rebuilt before each run (PLATFORM.md). */
   readonly recache?: boolean;
+  /** Run by asynchronous subjects only (sync ones already cover it elsewhere). */
+  readonly asyncOnly?: boolean;
 }
 
 /** Every workload, in the order they run and print. */
@@ -39,6 +41,20 @@ export const WORKLOADS: readonly Workload[] = [
     queueDepth: { sync: 1, async: 32 },
     opName: 'read',
     recache: true,
+  },
+  {
+    // The issue's "one in flight" figure for Promise APIs: only asynchronous
+    // subjects run it (a sync subject's QD1 run is file-randread-4k itself).
+    id: 'file-randread-4k-qd1',
+    title: '4 KiB random reads of a cached file, one in flight (async APIs)',
+    kind: 'file',
+    blockSize: 4096,
+    access: 'random',
+    op: 'read',
+    queueDepth: { sync: 1, async: 1 },
+    opName: 'read',
+    recache: true,
+    asyncOnly: true,
   },
   {
     id: 'file-seqread-128k',
@@ -121,6 +137,8 @@ export function selectWorkloads(only: readonly string[] | undefined): Workload[]
   return WORKLOADS.filter((w) => only.some((o) => matchesWorkload(w.id, o)));
 }
 
+/** An entry that names a workload exactly selects only it; otherwise it is a prefix. */
 function matchesWorkload(id: string, entry: string): boolean {
-  return id === entry || id.startsWith(`${entry}-`);
+  if (WORKLOADS.some((w) => w.id === entry)) return id === entry;
+  return id.startsWith(`${entry}-`);
 }

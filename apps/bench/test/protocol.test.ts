@@ -19,9 +19,15 @@ describe('worker protocol', () => {
 
 describe('engine capabilities to workloads', () => {
   it('offers what the capabilities allow', () => {
-    expect(workloadsFor(new Set(['file.openReadOnly']), false)).toEqual([
+    expect(workloadsFor(new Set(['file.openReadOnly']), false, 'sync')).toEqual([
       'file-randread-4k',
       'file-seqread-128k',
+    ]);
+    // One in flight is an async-only workload.
+    expect(workloadsFor(new Set(['file.openReadOnly']), false, 'async')).toEqual([
+      'file-randread-4k',
+      'file-seqread-128k',
+      'file-randread-4k-qd1',
     ]);
     const sockets = new Set([
       'udp.socket',
@@ -31,12 +37,12 @@ describe('engine capabilities to workloads', () => {
       'tcp.connect',
       'tcp.listen',
     ]);
-    expect(workloadsFor(sockets, false)).toEqual([
+    expect(workloadsFor(sockets, false, 'async')).toEqual([
       'udp-pps-64',
       'tcp-stream-64k',
       'tcp-pingpong-64',
     ]);
-    expect(workloadsFor(new Set(['udp.socket', 'udp.bind', 'udp.batch']), true)).toEqual([
+    expect(workloadsFor(new Set(['udp.socket', 'udp.bind', 'udp.batch']), true, 'sync')).toEqual([
       'dpdk-tx-64',
     ]);
   });

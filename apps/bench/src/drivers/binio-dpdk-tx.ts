@@ -1,4 +1,12 @@
-import type { IoEngine, Mode, Outgoing, OutputBuffer, UdpBatch, UdpBind, UdpSocketCreate } from '@binio/core';
+import type {
+  IoEngine,
+  Mode,
+  Outgoing,
+  OutputBuffer,
+  UdpBatch,
+  UdpBind,
+  UdpSocketCreate,
+} from '@binio/core';
 import type { WorkerResult } from '../protocol.js';
 import { loadEngine } from './binio-engine.js';
 import { Meter, now } from './measure.js';
@@ -20,7 +28,11 @@ interface BurstTx {
 
 function hasBurstTx(e: object): e is BurstTx {
   const t = e as Partial<BurstTx>;
-  return typeof t.transmit === 'function' && typeof t.getBuffers === 'function' && typeof t.recycleBuffers === 'function';
+  return (
+    typeof t.transmit === 'function' &&
+    typeof t.getBuffers === 'function' &&
+    typeof t.recycleBuffers === 'function'
+  );
 }
 
 /**

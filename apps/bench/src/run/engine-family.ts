@@ -36,10 +36,11 @@ const NEEDS: Record<string, readonly Capability[]> = {
 };
 
 /** The workloads an engine with `caps` can run. */
-export function workloadsFor(caps: ReadonlySet<string>, bypass: boolean): string[] {
+export function workloadsFor(caps: ReadonlySet<string>, bypass: boolean, mode: Mode): string[] {
   const has = (k: string): boolean => NEEDS[k]!.every((c) => caps.has(c));
   const out: string[] = [];
   if (has('read')) out.push('file-randread-4k', 'file-seqread-128k');
+  if (has('read') && mode === 'async') out.push('file-randread-4k-qd1');
   if (has('write')) out.push('file-randwrite-4k');
   if (bypass) {
     if (has('tx')) out.push('dpdk-tx-64');
@@ -89,7 +90,7 @@ export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
           missing.push({ what: id, reason: m?.error ?? 'not probed' });
           continue;
         }
-        const workloads = workloadsFor(new Set(m.capabilities), spec.bypass !== undefined);
+        const workloads = workloadsFor(new Set(m.capabilities), spec.bypass !== undefined, mode);
         if (workloads.length === 0) {
           missing.push({
             what: id,

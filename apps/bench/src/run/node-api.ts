@@ -63,7 +63,7 @@ export function nodeApiSubjects(
       label: `${who}: fs.promises FileHandle.read / write at the async queue depth`,
       group,
       mode: 'async',
-      workloads: FILE_WORKLOADS,
+      workloads: [...FILE_WORKLOADS, 'file-randread-4k-qd1'],
       queueDepth: (w: Workload) => w.queueDepth.async,
       overheadMs,
       run: (job) =>

@@ -93,7 +93,13 @@ function subject(v: Variant): Subject {
     id: v.id,
     label: v.label,
     group: 'limit',
-    workloads: ['file-randread-4k', 'file-seqread-128k', 'file-randwrite-4k'],
+    workloads: [
+      'file-randread-4k',
+      'file-seqread-128k',
+      'file-randwrite-4k',
+      // fio io_uring at one in flight, beside the Promise APIs at one in flight.
+      ...(v.id === 'fio-uring' ? ['file-randread-4k-qd1'] : []),
+    ],
     queueDepth,
     overheadMs: 150,
     async run(job) {
