@@ -29,6 +29,12 @@ import { checkByteCount, checkKeys, ioOptions } from './options.js';
 import { sizeOf, statxAsync } from './stat.js';
 import { appendOffset, OP_OPTION_KEYS, requiredOffset } from './sync-file.js';
 import type { PosixFile } from './types.js';
+import {
+  rwfFlags,
+  VECTOR_OPTION_KEYS,
+  type VectorReadOptions,
+  type VectorWriteOptions,
+} from './rwf.js';
 
 function step(
   reading: boolean,
@@ -320,21 +326,24 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
     );
   }
 
-  readv(list: BufferList, options?: ReadOptions): Promise<number> {
+  /** `preadv2` into the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`). */
+  readv(list: BufferList, options?: VectorReadOptions): Promise<number> {
     return this.#vector(true, list, options);
   }
 
-  writev(list: BufferList, options?: WriteOptions): Promise<number> {
+  /** `pwritev2` from the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`, `dsync`, `sync`, `append`). */
+  writev(list: BufferList, options?: VectorWriteOptions): Promise<number> {
     return this.#vector(false, list, options);
   }
 
   #vector(
     reading: boolean,
     list: BufferList,
-    options: ReadOptions | WriteOptions | undefined,
+    options: VectorReadOptions | VectorWriteOptions | undefined,
   ): Promise<number> {
     const op = reading ? 'readv' : 'writev';
-    const o = ioOptions(options, READ_OPTION_KEYS, op);
+    const o = ioOptions(options, VECTOR_OPTION_KEYS, op);
+    const flags = rwfFlags(options?.flags, reading);
     const { offset, max, retries } = o;
     const fd = this._use(op, reading ? 'reading' : 'writing');
     if (!reading && offset >= 0 && this._append) throw appendOffset(this.path);
@@ -358,7 +367,7 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
     this.#begin();
     return new Promise((resolve, reject) => {
       // `iov` (and the segments it points at) stay referenced by this closure until the call settles.
-      vectorAsync(reading, fd, iov, offset, retries, this.path, (err, n) => {
+      vectorAsync(reading, fd, iov, offset, retries, this.path, flags, (err, n) => {
         list.settle();
         list._pos += n;
         this.#end();

@@ -41,6 +41,12 @@ import {
   writeRetrying,
 } from './sync-io.js';
 import type { PosixFile } from './types.js';
+import {
+  rwfFlags,
+  VECTOR_OPTION_KEYS,
+  type VectorReadOptions,
+  type VectorWriteOptions,
+} from './rwf.js';
 
 /** Keys of `OpOptions`. */
 export const OP_OPTION_KEYS = ['retryOnInterrupt', 'signal'] as const;
@@ -278,21 +284,24 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     return buf;
   }
 
-  readv(list: BufferList, options?: ReadOptions): number {
+  /** `preadv2` into the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`). */
+  readv(list: BufferList, options?: VectorReadOptions): number {
     return this.#vector(true, list, options);
   }
 
-  writev(list: BufferList, options?: WriteOptions): number {
+  /** `pwritev2` from the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`, `dsync`, `sync`, `append`). */
+  writev(list: BufferList, options?: VectorWriteOptions): number {
     return this.#vector(false, list, options);
   }
 
   #vector(
     reading: boolean,
     list: BufferList,
-    options: ReadOptions | WriteOptions | undefined,
+    options: VectorReadOptions | VectorWriteOptions | undefined,
   ): number {
     const op = reading ? 'readv' : 'writev';
-    const o = ioOptions(options, READ_OPTION_KEYS, op);
+    const o = ioOptions(options, VECTOR_OPTION_KEYS, op);
+    const flags = rwfFlags(options?.flags, reading);
     const offset = o.offset;
     const max = o.max;
     const retries = o.retries;
@@ -307,7 +316,7 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
       if (iov.count === 0) return 0;
       if (this.directAlignment !== undefined)
         this.#checkDirectList(list._pending(), iov.count, offset, op);
-      n = vectorRetrying(reading, fd, iov, offset, retries, this.path);
+      n = vectorRetrying(reading, fd, iov, offset, retries, this.path, flags);
     } finally {
       list.settle();
       list._pos += n;

@@ -1,4 +1,5 @@
 import type {
+  BufferList,
   Flushable,
   Mode,
   NotifyExpectedReadAmount,
@@ -16,6 +17,7 @@ import type {
 } from '@binio/core';
 import type { StatxInfo } from '../linux/file-layouts.js';
 import type { DirectAlignment } from './direct.js';
+import type { VectorReadOptions, VectorWriteOptions } from './rwf.js';
 
 /** What every posix file handle has beyond core's traits. */
 export interface PosixFileExtras<M extends Mode> extends VectoredIo<M>, PreferredBlockSize<M> {
@@ -27,6 +29,10 @@ export interface PosixFileExtras<M extends Mode> extends VectoredIo<M>, Preferre
   readonly directAlignment: DirectAlignment | undefined;
   /** `statx` of the open file. */
   stat(): Ret<M, StatxInfo>;
+  /** `preadv2`; `flags` are this call's `RWF_*` flags by name (`hipri`, `nowait`). */
+  readv(list: BufferList, options?: VectorReadOptions): Ret<M, number>;
+  /** `pwritev2`; `flags` are this call's `RWF_*` flags by name (`hipri`, `nowait`, `dsync`, `sync`, `append`). */
+  writev(list: BufferList, options?: VectorWriteOptions): Ret<M, number>;
 }
 
 /** A posix file opened for reading. */
