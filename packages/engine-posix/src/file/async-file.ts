@@ -16,7 +16,7 @@ import {
   WRITE_OPTION_KEYS,
   type WriteOptions,
 } from '@binio/core';
-import { close, fallocate, fdatasync, fsync, posixFadvise } from '../libc/file-calls.js';
+import { close, fallocate, fdatasync, fsync, ftruncate, posixFadvise } from '../libc/file-calls.js';
 import { E } from '../linux/errno.js';
 import { FADV, FALLOC } from '../linux/file-constants.js';
 import type { StatxInfo } from '../linux/file-layouts.js';
@@ -450,6 +450,15 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
       ? plainAsync(fdatasync, [fd], 'fdatasync', this.path)
       : plainAsync(fsync, [fd], 'fsync', this.path);
     return this.#tracked(call).then(() => undefined);
+  }
+
+  /** Sets the file's size (`ftruncate` on the thread pool): cut, or extended with zeros. */
+  truncate(size: number): Promise<void> {
+    const n = checkByteCount('size', size);
+    const fd = this._use('truncate', 'writing');
+    return this.#tracked(plainAsync(ftruncate, [fd, n], 'ftruncate', this.path)).then(
+      () => undefined,
+    );
   }
 
   size(): Promise<number> {

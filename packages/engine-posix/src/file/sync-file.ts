@@ -20,6 +20,7 @@ import {
   fallocate,
   fdatasync,
   fsync,
+  ftruncate,
   posixFadvise,
   pread,
   read,
@@ -384,6 +385,13 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     if (dataOnly)
       plainRetrying(() => fdatasync(fd), 'fdatasync', Number.POSITIVE_INFINITY, this.path);
     else plainRetrying(() => fsync(fd), 'fsync', Number.POSITIVE_INFINITY, this.path);
+  }
+
+  /** Sets the file's size (`ftruncate`): cut to `size` bytes, or extended with zeros. */
+  truncate(size: number): void {
+    const n = checkByteCount('size', size);
+    const fd = this._use('truncate', 'writing');
+    plainRetrying(() => ftruncate(fd, n), 'ftruncate', Number.POSITIVE_INFINITY, this.path);
   }
 
   size(): number {

@@ -51,7 +51,10 @@ export interface PosixWritableFile<M extends Mode>
     OffsetWriter<M>,
     NotifyExpectedWriteAmount<M>,
     Flushable<M>,
-    Syncable<M> {}
+    Syncable<M> {
+  /** Sets the file's size (`ftruncate`): cut to `size` bytes, or extended with zeros. */
+  truncate(size: number): Ret<M, void>;
+}
 
 /** A posix file opened for reading and writing. */
 export interface PosixFile<M extends Mode> extends PosixReadableFile<M>, PosixWritableFile<M> {}
