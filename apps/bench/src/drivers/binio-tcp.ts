@@ -52,6 +52,12 @@ async function serve(
   meter.start();
   ready({ port: portOf(listener.localAddress) });
   const stream = (await listener.accept()) as Stream;
+  // As Node's echo server does (setNoDelay on the accepted socket): binio's
+  // connectTcp sets TCP_NODELAY by default, an accepted stream does not.
+  (stream as Partial<{ setOption(name: 'noDelay', on: boolean): void }>).setOption?.(
+    'noDelay',
+    true,
+  );
   const size = spec.workload.blockSize;
   // Reads what has arrived, as Node's echo server does (libuv reads into
   // 64 KiB): a read shorter than the buffer proves the socket empty, so the
