@@ -17,8 +17,8 @@ export { AsyncFile } from './file/async-file.js';
 export { FILE_CAPABILITIES } from './file/capabilities.js';
 export type {
   ReadFlag,
-  VectorReadOptions,
-  VectorWriteOptions,
+  RwfReadOptions,
+  RwfWriteOptions,
   WriteFlag,
 } from './file/rwf.js';
 export type { DirectAlignment } from './file/direct.js';

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { BufferList, type IoError, type Mode } from '@binio/core';
+import { BufferList, InputBuffer, type IoError, type Mode, OutputBuffer } from '@binio/core';
 import { fdSnapshot } from '@binio/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPosixEngine } from '../src/index.js';
@@ -83,6 +83,29 @@ describe.each(MODES)('RWF flags, %s', (mode: Mode) => {
     const back = readFileSync(path);
     expect(back.subarray(0, 4096)).toEqual(Buffer.from(a));
     expect(back.subarray(4096)).toEqual(Buffer.from(b));
+  });
+
+  it('readInto and write take the same flags (one preadv2/pwritev2)', async () => {
+    const path = dir.file(`span-${mode}`);
+    writeFileSync(path, 'abcdef');
+    const f = await engine.openReadWrite(path);
+    // A cached region: nowait reads it, into the free space after what the buffer holds.
+    const out = OutputBuffer.alloc(8);
+    out.append(new TextEncoder().encode('>'));
+    expect(await f.readInto(out, { offset: 2, maxBytes: 3, flags: ['nowait'] })).toBe(3);
+    expect(new TextDecoder().decode(out.filled)).toBe('>cde');
+    // append writes at the end whatever the offset; an InputBuffer is consumed by it.
+    const data = new InputBuffer(new TextEncoder().encode('XYZ'));
+    expect(await f.write(data, { offset: 0, flags: ['append', 'dsync'] })).toBe(3);
+    expect(data.remaining).toBe(0);
+    expect(readFileSync(path, 'utf8')).toBe('abcdefXYZ');
+    // Refused before the call, and the buffers are the caller's again.
+    await ioError(() => f.readInto(out, { flags: ['sync' as never] }), 'ERR_INVALID_ARG_VALUE');
+    await ioError(() => f.write(data, { flags: ['fast' as never] }), 'ERR_INVALID_ARG_VALUE');
+    expect(await f.readInto(out, { offset: 0 })).toBe(4);
+    expect(new TextDecoder().decode(out.filled)).toBe('>cdeabcd');
+    await f.close();
+    await ioError(() => f.write(new Uint8Array(1), { flags: ['dsync'] }), 'EBADF');
   });
 
   it('refuses unknown flags, write flags on reads and a non-array before any call', async () => {

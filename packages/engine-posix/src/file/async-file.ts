@@ -29,12 +29,7 @@ import { checkByteCount, checkKeys, ioOptions } from './options.js';
 import { sizeOf, statxAsync } from './stat.js';
 import { appendOffset, OP_OPTION_KEYS, requiredOffset } from './sync-file.js';
 import type { PosixFile } from './types.js';
-import {
-  rwfFlags,
-  VECTOR_OPTION_KEYS,
-  type VectorReadOptions,
-  type VectorWriteOptions,
-} from './rwf.js';
+import { rwfFlags, VECTOR_OPTION_KEYS, type RwfReadOptions, type RwfWriteOptions } from './rwf.js';
 
 function step(
   reading: boolean,
@@ -94,7 +89,9 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  readInto(out: OutputBuffer, options?: ReadOptions): Promise<number> {
+  /** One `read`/`pread` into `out`'s free space (one `preadv2` with `flags`). */
+  readInto(out: OutputBuffer, options?: RwfReadOptions): Promise<number> {
+    if (options?.flags !== undefined) return this.#flaggedRead(out, options);
     const o = ioOptions(options, READ_OPTION_KEYS, 'read');
     const offset = o.offset;
     const max = o.max;
@@ -186,7 +183,9 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
     return got;
   }
 
-  write(data: ByteSource, options?: WriteOptions): Promise<number> {
+  /** One `write`/`pwrite` of `data` (one `pwritev2` with `flags`); may be partial. */
+  write(data: ByteSource, options?: RwfWriteOptions): Promise<number> {
+    if (options?.flags !== undefined) return this.#flaggedWrite(data, options);
     const o = ioOptions(options, WRITE_OPTION_KEYS, 'write');
     const offset = o.offset;
     const max = o.max;
@@ -327,19 +326,19 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
   }
 
   /** `preadv2` into the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`). */
-  readv(list: BufferList, options?: VectorReadOptions): Promise<number> {
+  readv(list: BufferList, options?: RwfReadOptions): Promise<number> {
     return this.#vector(true, list, options);
   }
 
   /** `pwritev2` from the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`, `dsync`, `sync`, `append`). */
-  writev(list: BufferList, options?: VectorWriteOptions): Promise<number> {
+  writev(list: BufferList, options?: RwfWriteOptions): Promise<number> {
     return this.#vector(false, list, options);
   }
 
   #vector(
     reading: boolean,
     list: BufferList,
-    options: VectorReadOptions | VectorWriteOptions | undefined,
+    options: RwfReadOptions | RwfWriteOptions | undefined,
   ): Promise<number> {
     const op = reading ? 'readv' : 'writev';
     const o = ioOptions(options, VECTOR_OPTION_KEYS, op);
@@ -375,6 +374,50 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
         else resolve(n);
       });
     });
+  }
+
+  // readInto/write with RWF flags: one preadv2/pwritev2 over the buffer's
+  // free space (or the data) through the vectored path, which makes the
+  // same checks (offsets, O_APPEND, O_DIRECT, flags) before the call.
+  #flaggedRead(out: OutputBuffer, options: RwfReadOptions): Promise<number> {
+    this._use('read', 'reading');
+    if (!(out instanceof OutputBuffer)) lendTarget(out);
+    const free = out._bytes.subarray(out._count);
+    out.lend();
+    return this.#settled(
+      () => this.#vector(true, new BufferList([free]), options),
+      (n) => settleTarget(out, n),
+    );
+  }
+
+  #flaggedWrite(data: ByteSource, options: RwfWriteOptions): Promise<number> {
+    this._use('write', 'writing');
+    const bytes = lendSource(data);
+    return this.#settled(
+      () => this.#vector(false, new BufferList([bytes]), options),
+      (n) => settleSource(data, n),
+    );
+  }
+
+  // Runs `call`, then `settle` with its count (0 if it was refused or failed).
+  #settled(call: () => Promise<number>, settle: (n: number) => void): Promise<number> {
+    let p: Promise<number>;
+    try {
+      p = call();
+    } catch (e) {
+      settle(0);
+      throw e;
+    }
+    return p.then(
+      (n) => {
+        settle(n);
+        return n;
+      },
+      (e: unknown) => {
+        settle(0);
+        throw e;
+      },
+    );
   }
 
   preferredBlockSize(): Promise<number> {

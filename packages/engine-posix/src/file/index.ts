@@ -23,8 +23,8 @@ export {
   type ReadFlag,
   rwfFlags,
   VECTOR_OPTION_KEYS,
-  type VectorReadOptions,
-  type VectorWriteOptions,
+  type RwfReadOptions,
+  type RwfWriteOptions,
   vectorError,
   type WriteFlag,
 } from './rwf.js';

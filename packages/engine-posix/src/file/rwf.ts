@@ -10,24 +10,26 @@ import { RWF } from '../linux/file-constants.js';
 import { syscallError } from './errors.js';
 
 /**
- * Per-call `preadv2`/`pwritev2` flags (`RWF_*`) for `readv`/`writev`, by
- * name. Reads take the ones that mean something for a read; a write-only
- * flag on a read is refused rather than passed to a kernel that ignores it.
+ * Per-call `preadv2`/`pwritev2` flags (`RWF_*`) by name, for `readv`/`writev`
+ * and for `readInto`/`write` (which then make one `preadv2`/`pwritev2`
+ * instead of `pread`/`pwrite`). Reads take the ones that mean something for
+ * a read; a write-only flag on a read is refused rather than passed to a
+ * kernel that ignores it.
  */
 
-/** Flags a vectored read takes: `hipri` (`RWF_HIPRI`, polled O_DIRECT IO), `nowait` (`RWF_NOWAIT`: fail with `EAGAIN` instead of waiting for the disk). */
+/** Flags a read takes: `hipri` (`RWF_HIPRI`, polled O_DIRECT IO), `nowait` (`RWF_NOWAIT`: fail with `EAGAIN` instead of waiting for the disk). */
 export type ReadFlag = 'hipri' | 'nowait';
-/** Flags a vectored write takes: the read ones plus `dsync`/`sync` (this write is durable when it returns, as `O_DSYNC`/`O_SYNC`) and `append` (`RWF_APPEND`: appended at the end, whatever the offset). */
+/** Flags a write takes: the read ones plus `dsync`/`sync` (this write is durable when it returns, as `O_DSYNC`/`O_SYNC`) and `append` (`RWF_APPEND`: appended at the end, whatever the offset). */
 export type WriteFlag = ReadFlag | 'dsync' | 'sync' | 'append';
 
-/** `readv` options: core's read options plus `flags`. */
-export interface VectorReadOptions extends ReadOptions {
+/** `readv`/`readInto` options: core's read options plus `flags`. */
+export interface RwfReadOptions extends ReadOptions {
   /** `RWF_*` flags of this call, by name (default none). */
   flags?: readonly ReadFlag[];
 }
 
-/** `writev` options: core's write options plus `flags`. */
-export interface VectorWriteOptions extends WriteOptions {
+/** `writev`/`write` options: core's write options plus `flags`. */
+export interface RwfWriteOptions extends WriteOptions {
   /** `RWF_*` flags of this call, by name (default none). */
   flags?: readonly WriteFlag[];
 }

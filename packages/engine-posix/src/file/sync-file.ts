@@ -42,12 +42,7 @@ import {
   writeRetrying,
 } from './sync-io.js';
 import type { PosixFile } from './types.js';
-import {
-  rwfFlags,
-  VECTOR_OPTION_KEYS,
-  type VectorReadOptions,
-  type VectorWriteOptions,
-} from './rwf.js';
+import { rwfFlags, VECTOR_OPTION_KEYS, type RwfReadOptions, type RwfWriteOptions } from './rwf.js';
 
 /** Keys of `OpOptions`. */
 export const OP_OPTION_KEYS = ['retryOnInterrupt', 'signal'] as const;
@@ -68,7 +63,8 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     return 'sync';
   }
 
-  readInto(out: OutputBuffer, options?: ReadOptions): number {
+  /** One `read`/`pread` into `out`'s free space (one `preadv2` with `flags`). */
+  readInto(out: OutputBuffer, options?: RwfReadOptions): number {
     // The hot path (measured in scripts/bench-pread.ts): no options or only
     // an offset, an open readable file without O_DIRECT, an empty buffer.
     // It is kept small so V8 inlines it into the caller's loop and can drop
@@ -118,7 +114,8 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     return n;
   }
 
-  #readIntoGeneral(out: OutputBuffer, options: ReadOptions | undefined): number {
+  #readIntoGeneral(out: OutputBuffer, options: RwfReadOptions | undefined): number {
+    if (options?.flags !== undefined) return this.#flaggedRead(out, options);
     const o = ioOptions(options, READ_OPTION_KEYS, 'read');
     return this.#readInto(out, o.offset, o.max, o.retries);
   }
@@ -194,7 +191,9 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     return got;
   }
 
-  write(data: ByteSource, options?: WriteOptions): number {
+  /** One `write`/`pwrite` of `data` (one `pwritev2` with `flags`); may be partial. */
+  write(data: ByteSource, options?: RwfWriteOptions): number {
+    if (options?.flags !== undefined) return this.#flaggedWrite(data, options);
     const o = ioOptions(options, WRITE_OPTION_KEYS, 'write');
     const offset = o.offset;
     const max = o.max;
@@ -286,19 +285,19 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
   }
 
   /** `preadv2` into the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`). */
-  readv(list: BufferList, options?: VectorReadOptions): number {
+  readv(list: BufferList, options?: RwfReadOptions): number {
     return this.#vector(true, list, options);
   }
 
   /** `pwritev2` from the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`, `dsync`, `sync`, `append`). */
-  writev(list: BufferList, options?: VectorWriteOptions): number {
+  writev(list: BufferList, options?: RwfWriteOptions): number {
     return this.#vector(false, list, options);
   }
 
   #vector(
     reading: boolean,
     list: BufferList,
-    options: VectorReadOptions | VectorWriteOptions | undefined,
+    options: RwfReadOptions | RwfWriteOptions | undefined,
   ): number {
     const op = reading ? 'readv' : 'writev';
     const o = ioOptions(options, VECTOR_OPTION_KEYS, op);
@@ -321,6 +320,35 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     } finally {
       list.settle();
       list._pos += n;
+    }
+    return n;
+  }
+
+  // readInto/write with RWF flags: one preadv2/pwritev2 over the buffer's
+  // free space (or the data) through the vectored path, which makes the
+  // same checks (offsets, O_APPEND, O_DIRECT, flags) before the call.
+  #flaggedRead(out: OutputBuffer, options: RwfReadOptions): number {
+    this._use('read', 'reading');
+    if (!(out instanceof OutputBuffer)) lendTarget(out);
+    const free = out._bytes.subarray(out._count);
+    out.lend();
+    let n = 0;
+    try {
+      n = this.#vector(true, new BufferList([free]), options);
+    } finally {
+      settleTarget(out, n);
+    }
+    return n;
+  }
+
+  #flaggedWrite(data: ByteSource, options: RwfWriteOptions): number {
+    this._use('write', 'writing');
+    const bytes = lendSource(data);
+    let n = 0;
+    try {
+      n = this.#vector(false, new BufferList([bytes]), options);
+    } finally {
+      settleSource(data, n);
     }
     return n;
   }
