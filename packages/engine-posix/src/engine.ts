@@ -86,8 +86,8 @@ type Owned = SyncFile | AsyncFile | MappedFile<Mode>;
  * The socket methods (UDP with batches, TCP, Unix sockets, messages) are
  * the sockets half's {@link SocketOps}, delegated as they are; sending one
  * of this engine's buffers as a datagram hands it back to the pool, as
- * core's contract says. `close()` closes the files and mapped files the
- * engine opened; sockets are closed by their owners.
+ * core's contract says. `close()` closes the files, mapped files and
+ * sockets the engine opened.
  */
 export class PosixEngine<M extends Mode>
   implements
@@ -335,8 +335,11 @@ export class PosixEngine<M extends Mode>
   }
 
   /**
-   * Closes every handle still open, then the buffer pool (its memory is
-   * freed when every buffer came back). Closing twice is a no-op.
+   * Closes every file, mapping and socket (listeners and accepted streams
+   * included) still open, then the buffer pool (its memory is freed when
+   * every buffer came back). In async mode, operations waiting on a socket
+   * settle first with `EBADF`, as on the socket's own close(). New files and
+   * sockets are refused with `ERR_CLOSED`. Closing twice is a no-op.
    */
   close(): Ret<M, void> {
     if (this.#closed) return (this.mode === 'sync' ? undefined : Promise.resolve()) as Ret<M, void>;
@@ -345,9 +348,9 @@ export class PosixEngine<M extends Mode>
     this.#owned.clear();
     if (this.mode === 'sync') {
       let first: unknown;
-      for (const h of handles) {
+      for (const close of [...handles.map((h) => () => h.close()), () => this.#sockets.close()]) {
         try {
-          h.close();
+          close();
         } catch (e) {
           first ??= e;
         }
@@ -356,7 +359,9 @@ export class PosixEngine<M extends Mode>
       if (first !== undefined) throw first;
       return undefined as Ret<M, void>;
     }
-    return Promise.allSettled(handles.map((h) => h.close())).then((results) => {
+    // Sockets too: operations parked on them settle with EBADF first, as on a socket's own close().
+    const closing = [...handles.map((h) => h.close()), this.#sockets.close()] as Promise<void>[];
+    return Promise.allSettled(closing).then((results) => {
       this.#pool?.close();
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -57,6 +57,33 @@ describe.each(MODES)('posix %s engine', (mode: Mode) => {
     await engine.close();
   });
 
+  it('closes every socket it opened on close(); parked recv and accept settle first', async () => {
+    const engine = createPosixEngine({ mode });
+    const before = fdSnapshot();
+    const listener = await engine.listenTcp('127.0.0.1:0');
+    const client = await engine.connectTcp(listener.localAddress);
+    const server = await listener.accept();
+    const udp = await engine.createUdpSocket();
+    await engine.bindUdp(udp, '127.0.0.1:0');
+    const pair = await engine.socketPair('stream');
+    const idle = await engine.listenTcp('127.0.0.1:0');
+    expect(before.leaked()).toHaveLength(7);
+    // Async: a recv and an accept parked in poll on the thread pool.
+    const parked =
+      mode === 'async' ? [engine.recv(udp, OutputBuffer.alloc(64)), idle.accept()] : [];
+    const settled = Promise.allSettled(parked);
+    await engine.close();
+    for (const s of [listener, client, server, udp, idle, ...pair]) expect(s.closed).toBe(true);
+    for (const r of await settled)
+      expect(r).toMatchObject({ status: 'rejected', reason: { code: 'EBADF' } });
+    expect(before.leaked()).toEqual([]);
+    await ioError(() => engine.createUdpSocket(), 'ERR_CLOSED');
+    await ioError(() => engine.socketPair('stream'), 'ERR_CLOSED');
+    await ioError(() => engine.connectTcp(listener.localAddress), 'ERR_CLOSED');
+    expect(before.leaked()).toEqual([]);
+    await engine.close();
+  });
+
   it('closeFile closes its own files and refuses others', async () => {
     const engine = createPosixEngine({ mode });
     const other = createPosixEngine({ mode });

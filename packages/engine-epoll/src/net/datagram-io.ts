@@ -1,19 +1,20 @@
 import {
   type AddressLike,
   type ByteSource,
-  OutputBuffer,
+  type OutputBuffer,
   type Outgoing,
   type Received,
   type SocketAddress,
-  invalidArg,
   lendSource,
   lendTarget,
   settleSource,
-  settleTarget,
 } from '@binio/core';
 import {
-  MMSG_MAX,
   MmsgBatch,
+  lendReceives,
+  lendSends,
+  nameStride,
+  sendCount,
   type ReceivedDatagrams,
   addressOf,
   checkPayload,
@@ -36,11 +37,6 @@ import {
  * `recvMany`): every argument checked and every buffer lent before the
  * first system call, then one non-blocking try, parked on EAGAIN.
  */
-
-// Name slot per message: room for sockaddr_in6 (28), or a sockaddr_un (110).
-function stride(handle: EpollDatagramHandle): number {
-  return handle._state.family === 'unix' ? 112 : 32;
-}
 
 function resolveDest(
   handle: EpollDatagramHandle,
@@ -113,45 +109,12 @@ export function sendDatagrams(
 ): Promise<number> {
   const o = parseOptions(options, OP_KEYS, 'sendMany');
   open(handle, 'sendmmsg');
-  if (!Array.isArray(datagrams))
-    throw invalidArg(
-      'ERR_INVALID_ARG_TYPE',
-      'sendMany: datagrams must be an array of { data, to }',
-    );
-  const n = Math.min(datagrams.length, MMSG_MAX);
+  const n = sendCount(datagrams);
   if (n === 0) return Promise.resolve(0);
-  const batch = MmsgBatch.ensure(handle._state.batch, n, stride(handle));
+  const batch = MmsgBatch.ensure(handle._state.batch, n, nameStride(handle));
   handle._state.batch = batch;
-  const sources = new Array<ByteSource>(n);
-  const payloads = new Array<Uint8Array>(n);
-  const dests = new Array<SocketAddress | undefined>(n);
-  let lent = 0;
-  try {
-    for (let i = 0; i < n; i++) {
-      const d = datagrams[i];
-      if (typeof d !== 'object' || d === null) {
-        throw invalidArg(
-          'ERR_INVALID_ARG_TYPE',
-          `sendMany: datagrams[${i}] must be an object { data, to }`,
-        );
-      }
-      dests[i] = resolveDest(handle, d.to, `sendMany: datagrams[${i}]`);
-      const bytes = lendSource(d.data);
-      sources[i] = d.data;
-      lent++;
-      checkPayload(handle._state, bytes.byteLength, `sendMany: datagrams[${i}]`);
-      payloads[i] = bytes;
-    }
-  } catch (e) {
-    // Bad input: everything lent so far goes back untouched (nothing was sent).
-    for (let i = 0; i < lent; i++) settleSource(sources[i]!, 0);
-    throw e;
-  }
-  return handle._dg.source.run(
-    new SendManyOp(host, handle, batch, sources, payloads, dests, o.retries),
-    WRITE,
-    o,
-  );
+  const sends = lendSends(handle, batch, datagrams);
+  return handle._dg.source.run(new SendManyOp(host, handle, batch, sends, o.retries), WRITE, o);
 }
 
 /** `recvmmsg` into up to 1024 buffers; resolves once at least one datagram arrived. */
@@ -162,37 +125,8 @@ export function recvDatagrams(
 ): Promise<ReceivedDatagrams> {
   const o = parseOptions(options, OP_KEYS, 'recvMany');
   open(handle, 'recvmmsg');
-  if (!Array.isArray(buffers))
-    throw invalidArg('ERR_INVALID_ARG_TYPE', 'recvMany: buffers must be an array of OutputBuffer');
-  const n = buffers.length;
-  if (n === 0)
-    throw invalidArg('ERR_OUT_OF_RANGE', 'recvMany needs at least one buffer to receive into');
-  if (n > MMSG_MAX) {
-    throw invalidArg(
-      'ERR_OUT_OF_RANGE',
-      `recvMany takes at most ${MMSG_MAX} buffers per call (UIO_MAXIOV), got ${n}`,
-    );
-  }
-  const s = stride(handle);
-  const batch = MmsgBatch.ensure(handle._state.batch, n, s);
+  lendReceives(buffers);
+  const batch = MmsgBatch.ensure(handle._state.batch, buffers.length, nameStride(handle));
   handle._state.batch = batch;
-  const targets = new Array<Uint8Array>(n);
-  let lent = 0;
-  try {
-    for (let i = 0; i < n; i++) {
-      const b = buffers[i];
-      if (!(b instanceof OutputBuffer))
-        throw invalidArg('ERR_INVALID_ARG_TYPE', `recvMany: buffers[${i}] must be an OutputBuffer`);
-      targets[i] = lendTarget(b);
-      lent++;
-    }
-  } catch (e) {
-    for (let i = 0; i < lent; i++) settleTarget(buffers[i]!, 0);
-    throw e;
-  }
-  return handle._dg.source.run(
-    new RecvManyOp(handle, batch, buffers, targets, s, o.retries),
-    READ,
-    o,
-  );
+  return handle._dg.source.run(new RecvManyOp(handle, batch, buffers, o.retries), READ, o);
 }

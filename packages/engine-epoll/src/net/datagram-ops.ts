@@ -9,8 +9,14 @@ import {
 } from '@binio/core';
 import { MSG } from '@binio/engine-posix/linux';
 import {
+  collectReceived,
   type DatagramHandle,
+  fillReceives,
+  fillSends,
+  type LentSends,
   type MmsgBatch,
+  releaseReceives,
+  settleSends,
   NativeBlock,
   type ReceivedDatagrams,
   SOCKADDR_MAX,
@@ -166,17 +172,15 @@ export class RecvFromOp extends Op<Received> {
 /**
  * `sendmmsg`: the datagrams in order, as many as the socket takes now (at
  * least one, or it waits for room); the result is how many went. The
- * arrays are the socket's (`MmsgBatch`), refilled when another operation
- * used them since this one last did.
+ * arrays are the socket's (`MmsgBatch`), refilled by every attempt since
+ * another operation may have used them meanwhile.
  */
 export class SendManyOp extends Op<number> {
   constructor(
     readonly host: Host,
     readonly handle: EpollDatagramHandle,
     readonly batch: MmsgBatch,
-    readonly sources: readonly ByteSource[],
-    readonly payloads: readonly Uint8Array[],
-    readonly dests: readonly (SocketAddress | undefined)[],
+    readonly sends: LentSends,
     retries: number,
   ) {
     super(retries);
@@ -188,56 +192,25 @@ export class SendManyOp extends Op<number> {
 
   attempt(): Attempt {
     const batch = this.batch;
-    const n = this.payloads.length;
-    // The arrays are the socket's: another operation may have used them since.
-    this.#fill();
+    fillSends(batch, this.sends);
     for (;;) {
-      const r = sendmmsg(this.handle.fd, batch.block.address, n, MSG.MSG_NOSIGNAL);
+      const r = sendmmsg(this.handle.fd, batch.block.address, this.sends.n, MSG.MSG_NOSIGNAL);
       if (r >= 0) {
         this.handle._bound = true;
-        this.#finish(r);
+        settleSends(this.sends, r, this.host.consume);
         return this.done(r);
       }
       const errno = lastErrno();
       const next = this.outcome(errno);
       if (next === RETRY) continue;
       if (next === AGAIN) return AGAIN;
-      this.#finish(0);
+      settleSends(this.sends, 0, this.host.consume);
       return this.fail(sysError(errno, 'sendmmsg'));
     }
   }
 
   abandon(): void {
-    this.#finish(0);
-  }
-
-  #fill(): void {
-    const batch = this.batch;
-    let prev: SocketAddress | undefined;
-    let prevSlot = -1;
-    let prevLength = 0;
-    for (let i = 0; i < this.payloads.length; i++) {
-      const p = this.payloads[i]!;
-      batch.setBytes(i, p, 0, p.byteLength);
-      const dest = this.dests[i];
-      if (dest === undefined) batch.setName(i, -1, 0);
-      else if (dest === prev) batch.setName(i, prevSlot, prevLength);
-      else {
-        prevLength = encodeSockaddr(dest, batch.block.bytes, batch.name(i));
-        prevSlot = i;
-        prev = dest;
-        batch.setName(i, i, prevLength);
-      }
-    }
-  }
-
-  // A datagram goes whole or not at all; engine buffers are consumed either way.
-  #finish(sent: number): void {
-    for (let i = 0; i < this.sources.length; i++) {
-      const data = this.sources[i]!;
-      settleSource(data, i < sent ? this.payloads[i]!.byteLength : 0);
-      this.host.consume(data);
-    }
+    settleSends(this.sends, 0, this.host.consume);
   }
 }
 
@@ -247,8 +220,6 @@ export class RecvManyOp extends Op<ReceivedDatagrams> {
     readonly handle: EpollDatagramHandle,
     readonly batch: MmsgBatch,
     readonly buffers: readonly OutputBuffer[],
-    readonly targets: readonly Uint8Array[],
-    readonly stride: number,
     retries: number,
   ) {
     super(retries);
@@ -260,22 +231,18 @@ export class RecvManyOp extends Op<ReceivedDatagrams> {
 
   attempt(): Attempt {
     const batch = this.batch;
-    const n = this.targets.length;
+    const n = this.buffers.length;
+    // The arrays are the socket's: point them at this operation's buffers
+    // (the batch rewrites only what changed since the last call).
+    fillReceives(batch, this.buffers);
     for (;;) {
-      // The arrays are the socket's: point them at this operation's buffers
-      // (the batch rewrites only what changed since the last call).
-      for (let i = 0; i < n; i++) {
-        const t = this.targets[i]!;
-        batch.setBytes(i, t, 0, t.byteLength);
-        batch.setName(i, i, this.stride);
-      }
       const r = recvmmsg(this.handle.fd, batch.block.address, n, MSG.MSG_WAITFORONE, 0);
       if (r >= 0) {
         // Fewer than asked: the queue is empty now (datagrams have no end of
         // stream; a pending error would have been reported as EPOLLERR).
         const io = this.handle._dg.source;
         if (r < n && !io.ended) io.ready[READ] = false;
-        return this.done(this.#collect(r));
+        return this.done(collectReceived(this.handle, batch, this.buffers, r));
       }
       const errno = lastErrno();
       const next = this.outcome(errno);
@@ -287,26 +254,6 @@ export class RecvManyOp extends Op<ReceivedDatagrams> {
   }
 
   abandon(): void {
-    for (const b of this.buffers) settleTarget(b, 0);
-  }
-
-  #collect(r: number): ReceivedDatagrams {
-    const batch = this.batch;
-    const h = this.handle;
-    const from = new Array<SocketAddress>(r);
-    const truncated = new Array<boolean>(r);
-    const bytes = batch.block.bytes;
-    const words = batch.block.u32;
-    for (let i = 0; i < r; i++) {
-      settleTarget(this.buffers[i]!, batch.length(i));
-      truncated[i] = (batch.flags(i) & MSG.MSG_TRUNC) !== 0;
-      from[i] =
-        h._state.names.decode(bytes, words, batch.name(i), batch.nameLength(i)) ??
-        h._peer ??
-        UnixSocketAddress.unnamed();
-    }
-    for (let i = r; i < this.buffers.length; i++) settleTarget(this.buffers[i]!, 0);
-    batch.namesReceived(r);
-    return { count: r, from, truncated };
+    releaseReceives(this.buffers);
   }
 }

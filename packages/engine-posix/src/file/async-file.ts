@@ -16,7 +16,7 @@ import {
   WRITE_OPTION_KEYS,
   type WriteOptions,
 } from '@binio/core';
-import { close, fallocate, fdatasync, fsync, posixFadvise } from '../libc/file-calls.js';
+import { close, fallocate, fdatasync, fsync, ftruncate, posixFadvise } from '../libc/file-calls.js';
 import { E } from '../linux/errno.js';
 import { FADV, FALLOC } from '../linux/file-constants.js';
 import type { StatxInfo } from '../linux/file-layouts.js';
@@ -29,6 +29,7 @@ import { checkByteCount, checkKeys, ioOptions } from './options.js';
 import { sizeOf, statxAsync } from './stat.js';
 import { appendOffset, OP_OPTION_KEYS, requiredOffset } from './sync-file.js';
 import type { PosixFile } from './types.js';
+import { rwfFlags, VECTOR_OPTION_KEYS, type RwfReadOptions, type RwfWriteOptions } from './rwf.js';
 
 function step(
   reading: boolean,
@@ -88,7 +89,9 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  readInto(out: OutputBuffer, options?: ReadOptions): Promise<number> {
+  /** One `read`/`pread` into `out`'s free space (one `preadv2` with `flags`). */
+  readInto(out: OutputBuffer, options?: RwfReadOptions): Promise<number> {
+    if (options?.flags !== undefined) return this.#flaggedRead(out, options);
     const o = ioOptions(options, READ_OPTION_KEYS, 'read');
     const offset = o.offset;
     const max = o.max;
@@ -180,7 +183,9 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
     return got;
   }
 
-  write(data: ByteSource, options?: WriteOptions): Promise<number> {
+  /** One `write`/`pwrite` of `data` (one `pwritev2` with `flags`); may be partial. */
+  write(data: ByteSource, options?: RwfWriteOptions): Promise<number> {
+    if (options?.flags !== undefined) return this.#flaggedWrite(data, options);
     const o = ioOptions(options, WRITE_OPTION_KEYS, 'write');
     const offset = o.offset;
     const max = o.max;
@@ -320,21 +325,24 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
     );
   }
 
-  readv(list: BufferList, options?: ReadOptions): Promise<number> {
+  /** `preadv2` into the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`). */
+  readv(list: BufferList, options?: RwfReadOptions): Promise<number> {
     return this.#vector(true, list, options);
   }
 
-  writev(list: BufferList, options?: WriteOptions): Promise<number> {
+  /** `pwritev2` from the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`, `dsync`, `sync`, `append`). */
+  writev(list: BufferList, options?: RwfWriteOptions): Promise<number> {
     return this.#vector(false, list, options);
   }
 
   #vector(
     reading: boolean,
     list: BufferList,
-    options: ReadOptions | WriteOptions | undefined,
+    options: RwfReadOptions | RwfWriteOptions | undefined,
   ): Promise<number> {
     const op = reading ? 'readv' : 'writev';
-    const o = ioOptions(options, READ_OPTION_KEYS, op);
+    const o = ioOptions(options, VECTOR_OPTION_KEYS, op);
+    const flags = rwfFlags(options?.flags, reading);
     const { offset, max, retries } = o;
     const fd = this._use(op, reading ? 'reading' : 'writing');
     if (!reading && offset >= 0 && this._append) throw appendOffset(this.path);
@@ -358,7 +366,7 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
     this.#begin();
     return new Promise((resolve, reject) => {
       // `iov` (and the segments it points at) stay referenced by this closure until the call settles.
-      vectorAsync(reading, fd, iov, offset, retries, this.path, (err, n) => {
+      vectorAsync(reading, fd, iov, offset, retries, this.path, flags, (err, n) => {
         list.settle();
         list._pos += n;
         this.#end();
@@ -366,6 +374,50 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
         else resolve(n);
       });
     });
+  }
+
+  // readInto/write with RWF flags: one preadv2/pwritev2 over the buffer's
+  // free space (or the data) through the vectored path, which makes the
+  // same checks (offsets, O_APPEND, O_DIRECT, flags) before the call.
+  #flaggedRead(out: OutputBuffer, options: RwfReadOptions): Promise<number> {
+    this._use('read', 'reading');
+    if (!(out instanceof OutputBuffer)) lendTarget(out);
+    const free = out._bytes.subarray(out._count);
+    out.lend();
+    return this.#settled(
+      () => this.#vector(true, new BufferList([free]), options),
+      (n) => settleTarget(out, n),
+    );
+  }
+
+  #flaggedWrite(data: ByteSource, options: RwfWriteOptions): Promise<number> {
+    this._use('write', 'writing');
+    const bytes = lendSource(data);
+    return this.#settled(
+      () => this.#vector(false, new BufferList([bytes]), options),
+      (n) => settleSource(data, n),
+    );
+  }
+
+  // Runs `call`, then `settle` with its count (0 if it was refused or failed).
+  #settled(call: () => Promise<number>, settle: (n: number) => void): Promise<number> {
+    let p: Promise<number>;
+    try {
+      p = call();
+    } catch (e) {
+      settle(0);
+      throw e;
+    }
+    return p.then(
+      (n) => {
+        settle(n);
+        return n;
+      },
+      (e: unknown) => {
+        settle(0);
+        throw e;
+      },
+    );
   }
 
   preferredBlockSize(): Promise<number> {
@@ -441,6 +493,15 @@ export class AsyncFile extends FileBase implements PosixFile<'async'> {
       ? plainAsync(fdatasync, [fd], 'fdatasync', this.path)
       : plainAsync(fsync, [fd], 'fsync', this.path);
     return this.#tracked(call).then(() => undefined);
+  }
+
+  /** Sets the file's size (`ftruncate` on the thread pool): cut, or extended with zeros. */
+  truncate(size: number): Promise<void> {
+    const n = checkByteCount('size', size);
+    const fd = this._use('truncate', 'writing');
+    return this.#tracked(plainAsync(ftruncate, [fd, n], 'ftruncate', this.path)).then(
+      () => undefined,
+    );
   }
 
   size(): Promise<number> {

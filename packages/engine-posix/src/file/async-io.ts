@@ -4,6 +4,7 @@ import { E } from '../linux/errno.js';
 import { type AsyncCapable, callAsync } from './async-call.js';
 import { syscallError } from './errors.js';
 import type { Iovecs } from './iovec.js';
+import { vectorError } from './rwf.js';
 
 /**
  * The async mode's syscalls with the `retryOnInterrupt` policy: the same
@@ -21,6 +22,7 @@ export function retryingAsync(
   syscall: string,
   path: string,
   done: IoDone,
+  fail: typeof syscallError = syscallError,
 ): void {
   let tries = 0;
   const attempt = () =>
@@ -30,7 +32,7 @@ export function retryingAsync(
       else if (errno === E.EINTR && tries < retries) {
         tries++;
         attempt();
-      } else done(syscallError(errno, syscall, path, tries), 0);
+      } else done(fail(errno, syscall, path, tries), 0);
     });
   attempt();
 }
@@ -63,7 +65,7 @@ export function writeAsync(
   else retryingAsync(pwrite, [fd, buf, len, offset], retries, 'pwrite', path, done);
 }
 
-/** One vectored read or write; offset -1 is the cursor for preadv2/pwritev2. */
+/** One vectored read or write; offset -1 is the cursor for preadv2/pwritev2; `flags` are `RWF_*` bits. */
 export function vectorAsync(
   reading: boolean,
   fd: number,
@@ -71,11 +73,17 @@ export function vectorAsync(
   offset: number,
   retries: number,
   path: string,
+  flags: number,
   done: IoDone,
 ): void {
-  const args = [fd, iov.array, iov.count, offset, 0];
-  if (reading) retryingAsync(preadv2, args, retries, 'preadv2', path, done);
-  else retryingAsync(pwritev2, args, retries, 'pwritev2', path, done);
+  const args = [fd, iov.array, iov.count, offset, flags];
+  const fail =
+    flags === 0
+      ? syscallError
+      : (errno: number, syscall: string, p: string, tries: number) =>
+          vectorError(errno, syscall, p, tries, flags);
+  if (reading) retryingAsync(preadv2, args, retries, 'preadv2', path, done, fail);
+  else retryingAsync(pwritev2, args, retries, 'pwritev2', path, done, fail);
 }
 
 /** A promise for one call returning 0 or -1/errno, retried on EINTR. */

@@ -19,3 +19,12 @@ export {
   offsetOnly,
   retriesOption,
 } from './options.js';
+export {
+  type ReadFlag,
+  rwfFlags,
+  VECTOR_OPTION_KEYS,
+  type RwfReadOptions,
+  type RwfWriteOptions,
+  vectorError,
+  type WriteFlag,
+} from './rwf.js';

@@ -20,6 +20,7 @@ import {
   fallocate,
   fdatasync,
   fsync,
+  ftruncate,
   posixFadvise,
   pread,
   read,
@@ -41,6 +42,7 @@ import {
   writeRetrying,
 } from './sync-io.js';
 import type { PosixFile } from './types.js';
+import { rwfFlags, VECTOR_OPTION_KEYS, type RwfReadOptions, type RwfWriteOptions } from './rwf.js';
 
 /** Keys of `OpOptions`. */
 export const OP_OPTION_KEYS = ['retryOnInterrupt', 'signal'] as const;
@@ -61,7 +63,8 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     return 'sync';
   }
 
-  readInto(out: OutputBuffer, options?: ReadOptions): number {
+  /** One `read`/`pread` into `out`'s free space (one `preadv2` with `flags`). */
+  readInto(out: OutputBuffer, options?: RwfReadOptions): number {
     // The hot path (measured in scripts/bench-pread.ts): no options or only
     // an offset, an open readable file without O_DIRECT, an empty buffer.
     // It is kept small so V8 inlines it into the caller's loop and can drop
@@ -111,7 +114,8 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     return n;
   }
 
-  #readIntoGeneral(out: OutputBuffer, options: ReadOptions | undefined): number {
+  #readIntoGeneral(out: OutputBuffer, options: RwfReadOptions | undefined): number {
+    if (options?.flags !== undefined) return this.#flaggedRead(out, options);
     const o = ioOptions(options, READ_OPTION_KEYS, 'read');
     return this.#readInto(out, o.offset, o.max, o.retries);
   }
@@ -187,7 +191,9 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     return got;
   }
 
-  write(data: ByteSource, options?: WriteOptions): number {
+  /** One `write`/`pwrite` of `data` (one `pwritev2` with `flags`); may be partial. */
+  write(data: ByteSource, options?: RwfWriteOptions): number {
+    if (options?.flags !== undefined) return this.#flaggedWrite(data, options);
     const o = ioOptions(options, WRITE_OPTION_KEYS, 'write');
     const offset = o.offset;
     const max = o.max;
@@ -278,21 +284,24 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     return buf;
   }
 
-  readv(list: BufferList, options?: ReadOptions): number {
+  /** `preadv2` into the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`). */
+  readv(list: BufferList, options?: RwfReadOptions): number {
     return this.#vector(true, list, options);
   }
 
-  writev(list: BufferList, options?: WriteOptions): number {
+  /** `pwritev2` from the list's buffers; `flags` are per-call `RWF_*` flags (`hipri`, `nowait`, `dsync`, `sync`, `append`). */
+  writev(list: BufferList, options?: RwfWriteOptions): number {
     return this.#vector(false, list, options);
   }
 
   #vector(
     reading: boolean,
     list: BufferList,
-    options: ReadOptions | WriteOptions | undefined,
+    options: RwfReadOptions | RwfWriteOptions | undefined,
   ): number {
     const op = reading ? 'readv' : 'writev';
-    const o = ioOptions(options, READ_OPTION_KEYS, op);
+    const o = ioOptions(options, VECTOR_OPTION_KEYS, op);
+    const flags = rwfFlags(options?.flags, reading);
     const offset = o.offset;
     const max = o.max;
     const retries = o.retries;
@@ -307,10 +316,39 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
       if (iov.count === 0) return 0;
       if (this.directAlignment !== undefined)
         this.#checkDirectList(list._pending(), iov.count, offset, op);
-      n = vectorRetrying(reading, fd, iov, offset, retries, this.path);
+      n = vectorRetrying(reading, fd, iov, offset, retries, this.path, flags);
     } finally {
       list.settle();
       list._pos += n;
+    }
+    return n;
+  }
+
+  // readInto/write with RWF flags: one preadv2/pwritev2 over the buffer's
+  // free space (or the data) through the vectored path, which makes the
+  // same checks (offsets, O_APPEND, O_DIRECT, flags) before the call.
+  #flaggedRead(out: OutputBuffer, options: RwfReadOptions): number {
+    this._use('read', 'reading');
+    if (!(out instanceof OutputBuffer)) lendTarget(out);
+    const free = out._bytes.subarray(out._count);
+    out.lend();
+    let n = 0;
+    try {
+      n = this.#vector(true, new BufferList([free]), options);
+    } finally {
+      settleTarget(out, n);
+    }
+    return n;
+  }
+
+  #flaggedWrite(data: ByteSource, options: RwfWriteOptions): number {
+    this._use('write', 'writing');
+    const bytes = lendSource(data);
+    let n = 0;
+    try {
+      n = this.#vector(false, new BufferList([bytes]), options);
+    } finally {
+      settleSource(data, n);
     }
     return n;
   }
@@ -375,6 +413,13 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
     if (dataOnly)
       plainRetrying(() => fdatasync(fd), 'fdatasync', Number.POSITIVE_INFINITY, this.path);
     else plainRetrying(() => fsync(fd), 'fsync', Number.POSITIVE_INFINITY, this.path);
+  }
+
+  /** Sets the file's size (`ftruncate`): cut to `size` bytes, or extended with zeros. */
+  truncate(size: number): void {
+    const n = checkByteCount('size', size);
+    const fd = this._use('truncate', 'writing');
+    plainRetrying(() => ftruncate(fd, n), 'ftruncate', Number.POSITIVE_INFINITY, this.path);
   }
 
   size(): number {

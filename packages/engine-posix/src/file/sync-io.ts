@@ -3,6 +3,7 @@ import { lastErrno } from '../libc/lib.js';
 import { E } from '../linux/errno.js';
 import { syscallError } from './errors.js';
 import type { Iovecs } from './iovec.js';
+import { vectorError } from './rwf.js';
 
 /**
  * The sync mode's transfer syscalls with the `retryOnInterrupt` policy:
@@ -73,7 +74,10 @@ export function writeRetrying(
   }
 }
 
-/** One vectored read (`reading`) or write; `preadv2`/`pwritev2` take offset -1 as the cursor. */
+/**
+ * One vectored read (`reading`) or write; `preadv2`/`pwritev2` take offset
+ * -1 as the cursor, and `flags` (`RWF_*`, checked by the caller) as they are.
+ */
 export function vectorRetrying(
   reading: boolean,
   fd: number,
@@ -81,16 +85,17 @@ export function vectorRetrying(
   offset: number,
   retries: number,
   path: string,
+  flags: number,
 ): number {
   let tries = 0;
   for (;;) {
     const n: number = reading
-      ? preadv2(fd, iov.array, iov.count, offset, 0)
-      : pwritev2(fd, iov.array, iov.count, offset, 0);
+      ? preadv2(fd, iov.array, iov.count, offset, flags)
+      : pwritev2(fd, iov.array, iov.count, offset, flags);
     if (n >= 0) return n;
     const errno = lastErrno();
     if (errno !== E.EINTR || tries >= retries)
-      throw syscallError(errno, reading ? 'preadv2' : 'pwritev2', path, tries);
+      throw vectorError(errno, reading ? 'preadv2' : 'pwritev2', path, tries, flags);
     tries++;
   }
 }

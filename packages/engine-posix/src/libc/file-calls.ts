@@ -48,6 +48,8 @@ export const statx = libc.func(
 );
 /** `int fsync(int fd)`. */
 export const fsync = libc.func('int fsync(int fd)');
+/** `int ftruncate(int fd, off_t length)`. */
+export const ftruncate = libc.func('int ftruncate64(int fd, int64_t length)');
 /** `int fdatasync(int fd)`. */
 export const fdatasync = libc.func('int fdatasync(int fd)');
 /** `int posix_fadvise(int fd, off_t offset, off_t len, int advice)`: returns the error number, not -1. */

@@ -4,14 +4,13 @@ import {
   type ByteSource,
   checkOptions,
   type InetSocketAddress,
-  InputBuffer,
   IoError,
   invalidArg,
   lendSource,
   lendTarget,
   type OpOptions,
   type Outgoing,
-  OutputBuffer,
+  type OutputBuffer,
   type Received,
   retryLimit,
   type SocketAddress,
@@ -22,7 +21,18 @@ import { recvfrom, recvmmsg, sendmmsg, sendto } from '../libc/socket-calls.js';
 import { MSG, POLL } from '../linux/socket-constants.js';
 import type { DatagramHandle } from './datagram.js';
 import { NativeBlock } from './memory.js';
-import { MMSG_MAX, MmsgBatch } from './mmsghdr.js';
+import { MmsgBatch } from './mmsghdr.js';
+import {
+  collectReceived,
+  fillReceives,
+  fillSends,
+  lendReceives,
+  lendSends,
+  nameStride,
+  releaseReceives,
+  sendCount,
+  settleSends,
+} from './mmsg-io.js';
 import { andThen } from './ret.js';
 import { run } from './run.js';
 import { encodeSockaddr, mapToIPv6, SOCKADDR_MAX, toAddress } from './sockaddr.js';
@@ -217,110 +227,24 @@ export function sendBatch(
 ): number | Promise<number> {
   const state = handle._state;
   const fd = state.check('sendmmsg');
-  if (!Array.isArray(datagrams)) {
-    throw invalidArg(
-      'ERR_INVALID_ARG_TYPE',
-      'sendMany: datagrams must be an array of { data, to }',
-    );
-  }
   const o = opOptions(options, 'sendMany');
-  const n = Math.min(datagrams.length, MMSG_MAX);
+  const n = sendCount(datagrams);
   if (n === 0) return 0;
-  const stride = state.family === 'unix' ? 112 : 32;
-  const batch = MmsgBatch.ensure(state.batch, n, stride);
+  const batch = MmsgBatch.ensure(state.batch, n, nameStride(handle));
   state.batch = batch;
-  // Each payload as (memory, offset, length): the slot cache in the batch is
-  // keyed by the memory, which stays the same call after call.
-  const memory = new Array<Uint8Array>(n);
-  const offsets = new Array<number>(n);
-  const lengths = new Array<number>(n);
-  const dests = new Array<SocketAddress | undefined>(n);
-  let lent = 0;
-  const release = () => {
-    for (let i = 0; i < lent; i++) settleSource(datagrams[i]!.data, 0);
-  };
-  try {
-    let lastTo: unknown = batch.lastTo;
-    let lastDest = batch.lastDest;
-    for (let i = 0; i < n; i++) {
-      const d = datagrams[i];
-      if (typeof d !== 'object' || d === null) {
-        throw invalidArg(
-          'ERR_INVALID_ARG_TYPE',
-          `sendMany: datagrams[${i}] must be an object { data, to }`,
-        );
-      }
-      const to = d.to;
-      if (to !== lastTo || to === undefined) {
-        lastDest = destination(handle, to, `sendMany: datagrams[${i}]`);
-        lastTo = to;
-      }
-      dests[i] = lastDest;
-      const src = d.data;
-      lendSource(src);
-      lent++;
-      // (memory, offset, length) from the fields, not the view: a typed
-      // array's byteOffset and byteLength getters cost ~20 ns each here,
-      // its length almost nothing.
-      let mem: Uint8Array;
-      let offset = 0;
-      let length: number;
-      if (src instanceof Uint8Array) {
-        mem = src;
-        length = src.length;
-      } else if (src instanceof InputBuffer) {
-        mem = src._bytes;
-        offset = src._pos;
-        length = mem.length - offset;
-      } else {
-        mem = src._bytes;
-        length = src._count;
-      }
-      checkPayload(state, length, `sendMany: datagrams[${i}]`);
-      memory[i] = mem;
-      offsets[i] = offset;
-      lengths[i] = length;
-    }
-    batch.lastTo = lastTo;
-    batch.lastDest = lastDest;
-  } catch (e) {
-    // Refused before any call: every source stays the caller's.
-    release();
-    throw e;
-  }
+  const lent = lendSends(handle, batch, datagrams);
   const attempt = () => {
-    let prev: SocketAddress | undefined;
-    let prevSlot = -1;
-    let prevLen = 0;
-    for (let i = 0; i < n; i++) {
-      batch.setBytes(i, memory[i]!, offsets[i]!, lengths[i]!);
-      const dest = dests[i];
-      if (dest === undefined) batch.setName(i, -1, 0);
-      else if (dest === prev) batch.setName(i, prevSlot, prevLen);
-      else {
-        prevLen = encodeSockaddr(dest, batch.block.bytes, batch.name(i));
-        prevSlot = i;
-        prev = dest;
-        batch.setName(i, i, prevLen);
-      }
-    }
-    return sendmmsg(fd, batch.block.address, n, MSG.MSG_NOSIGNAL) as number;
+    fillSends(batch, lent);
+    return sendmmsg(fd, batch.block.address, lent.n, MSG.MSG_NOSIGNAL) as number;
   };
   return andThen(
     () => run(state, 'sendmmsg', POLL.POLLOUT, attempt, o),
     (sent) => {
       handle._bound = true;
-      // A datagram goes whole or not at all.
-      for (let i = 0; i < n; i++) settleSource(datagrams[i]!.data, i < sent ? lengths[i]! : 0);
-      if (state.consume !== undefined)
-        for (let i = 0; i < n; i++) state.consume(datagrams[i]!.data);
+      settleSends(lent, sent, state.consume);
       return sent;
     },
-    () => {
-      release();
-      if (state.consume !== undefined)
-        for (let i = 0; i < n; i++) state.consume(datagrams[i]!.data);
-    },
+    () => settleSends(lent, 0, state.consume),
   );
 }
 
@@ -332,75 +256,27 @@ export function recvBatch(
 ): ReceivedDatagrams | Promise<ReceivedDatagrams> {
   const state = handle._state;
   const fd = state.check('recvmmsg');
-  if (!Array.isArray(buffers))
-    throw invalidArg('ERR_INVALID_ARG_TYPE', 'recvMany: buffers must be an array of OutputBuffer');
+  lendReceives(buffers);
+  let o: ReturnType<typeof opOptions>;
+  try {
+    o = opOptions(options, 'recvMany');
+  } catch (e) {
+    releaseReceives(buffers);
+    throw e;
+  }
   const n = buffers.length;
-  if (n === 0)
-    throw invalidArg('ERR_OUT_OF_RANGE', 'recvMany needs at least one buffer to receive into');
-  if (n > MMSG_MAX) {
-    throw invalidArg(
-      'ERR_OUT_OF_RANGE',
-      `recvMany takes at most ${MMSG_MAX} buffers per call (UIO_MAXIOV), got ${n}`,
-    );
-  }
-  const o = opOptions(options, 'recvMany');
-  const stride = state.family === 'unix' ? 112 : 32;
-  const batch = MmsgBatch.ensure(state.batch, n, stride);
+  const batch = MmsgBatch.ensure(state.batch, n, nameStride(handle));
   state.batch = batch;
-  let lent = 0;
-  const fail = () => {
-    for (let i = 0; i < lent; i++) settleTarget(buffers[i]!, 0);
-  };
-  for (let i = 0; i < n; i++) {
-    const b = buffers[i];
-    if (!(b instanceof OutputBuffer)) {
-      fail();
-      throw invalidArg('ERR_INVALID_ARG_TYPE', `recvMany: buffers[${i}] must be an OutputBuffer`);
-    }
-    // lendTarget's ownership step without its view: the iovec points into
-    // the buffer's memory after its initialized bytes, and settleTarget
-    // commits what arrived. (A view per buffer per call cost more than the
-    // rest of a small batch.)
-    try {
-      b.lend();
-    } catch (e) {
-      fail();
-      throw e;
-    }
-    lent++;
-  }
   let result: ReceivedDatagrams | undefined;
   const attempt = () => {
-    for (let i = 0; i < n; i++) {
-      const b = buffers[i]!;
-      const mem = b._bytes;
-      batch.setBytes(i, mem, b._count, mem.length - b._count);
-      // Rewrites only what changed (the kernel's name lengths included).
-      batch.setName(i, i, stride);
-    }
+    fillReceives(batch, buffers);
     const r = recvmmsg(fd, batch.block.address, n, MSG.MSG_WAITFORONE, null) as number;
-    if (r >= 0) {
-      const from = new Array<SocketAddress>(r);
-      const truncated = new Array<boolean>(r);
-      const bytes = batch.block.bytes;
-      const words = batch.block.u32;
-      for (let i = 0; i < r; i++) {
-        const len = batch.length(i);
-        settleTarget(buffers[i]!, len);
-        truncated[i] = (batch.flags(i) & MSG.MSG_TRUNC) !== 0;
-        from[i] =
-          state.names.decode(bytes, words, batch.name(i), batch.nameLength(i)) ??
-          (handle._peer as SocketAddress);
-      }
-      for (let i = r; i < n; i++) settleTarget(buffers[i]!, 0);
-      batch.namesReceived(r);
-      result = { count: r, from, truncated };
-    }
+    if (r >= 0) result = collectReceived(handle, batch, buffers, r);
     return r;
   };
   return andThen(
     () => run(state, 'recvmmsg', POLL.POLLIN, attempt, o),
     () => result!,
-    fail,
+    () => releaseReceives(buffers),
   );
 }

@@ -48,6 +48,19 @@ export { type PosixAsyncListener, PosixListener } from './listener.js';
 export { addressOf, NativeBlock } from './memory.js';
 export type { MessageIn, MessageOut, RecvMsgOptions } from './message-io.js';
 export { MMSG_MAX, MmsgBatch } from './mmsghdr.js';
+// The JS half of a batch, shared with the epoll engine (only its wait differs).
+export {
+  collectReceived,
+  fillReceives,
+  fillSends,
+  type LentSends,
+  lendReceives,
+  lendSends,
+  nameStride,
+  releaseReceives,
+  sendCount,
+  settleSends,
+} from './mmsg-io.js';
 export {
   type MessageLayout,
   MessageScratch,

@@ -37,6 +37,7 @@ import {
   PosixUnixDatagramSocket,
 } from './datagram.js';
 import { type ReceivedDatagrams, recvBatch, recvOne, sendBatch, sendOne } from './datagram-io.js';
+import { engineClosedError } from '../file/errors.js';
 import { foreignHandle } from './errors.js';
 import { SocketHandle } from './handle.js';
 import { PosixListener } from './listener.js';
@@ -186,6 +187,7 @@ export class SocketOps<M extends Mode>
   readonly mode: M;
   readonly #consume: ((data: ByteSource) => void) | undefined;
   readonly #tracker = new SocketTracker();
+  #closed = false;
 
   /**
    * `consume`, when given, is called with every source a datagram send took
@@ -221,6 +223,20 @@ export class SocketOps<M extends Mode>
    */
   closeAll(): Ret<M, void> {
     return inMode(this.mode, () => this.#tracker.closeAll());
+  }
+
+  /**
+   * {@link closeAll}, and from then on every new socket is refused with
+   * `ERR_CLOSED` (the engine's close()). Closing twice is a no-op.
+   */
+  close(): Ret<M, void> {
+    this.#closed = true;
+    return this.closeAll();
+  }
+
+  /** `ERR_CLOSED` before any socket call once {@link close} ran. */
+  #checkOpen(): void {
+    if (this.#closed) throw engineClosedError('open a socket');
   }
 
   // ---- UDP ----------------------------------------------------------------
@@ -563,6 +579,7 @@ export class SocketOps<M extends Mode>
       checkBool(o.nonBlocking, 'nonBlocking');
       const sockType = unixType(type);
       const nonBlocking = o.nonBlocking === true;
+      this.#checkOpen();
       const [a, b] = openSocketPair(sockType, nonBlocking || this.mode === 'async');
       const kind: SocketKind =
         sockType === SOCK.SOCK_STREAM
@@ -595,6 +612,7 @@ export class SocketOps<M extends Mode>
     nonBlocking: boolean,
     setup: (state: SocketState) => T,
   ): T {
+    this.#checkOpen();
     const fd = openSocket(domain, type, protocol, nonBlocking || this.mode === 'async');
     const state = new SocketState(fd, this.mode, kind, family, nonBlocking);
     state.consume = this.#consume;
