@@ -69,6 +69,7 @@ function fioVerify(path: string, offset: number, size: number, pattern: Uint8Arr
       '--direct=1',
       '--verify=pattern',
       `--verify_pattern=${hex(pattern)}`,
+      '--verify_state_save=0',
     ],
     { encoding: 'utf8' },
   );
@@ -91,6 +92,7 @@ describe.skipIf(skip !== undefined).each(['sync', 'async'] as const)('fio intero
       '--verify=pattern',
       '--verify_pattern=0x62696e69%o',
       '--do_verify=0',
+      '--verify_state_save=0', // no state file left in the working directory
     ]);
     const e = createUringEngine({ mode, buffers: { count: 2, size: 64 * 1024 } });
     const expected = offsetPattern(size);
