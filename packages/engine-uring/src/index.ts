@@ -11,6 +11,8 @@ export { createUringEngine, UringEngine } from './engine/engine.js';
 export type { UringBufferOptions } from './engine/pool.js';
 export type { TaskRun, UringEngineOptions } from './engine/setup.js';
 export { type DirectAlignment, UringFile } from './file/file.js';
+export { UringPipe } from './pipe/pipe.js';
+export type { SpliceEnd, SpliceOptions } from './pipe/splice.js';
 export { UringTcpListener, UringTcpStream } from './socket/tcp.js';
 export * as abi from './uring/abi.js';
 export { Ring } from './uring/ring.js';

@@ -20,6 +20,8 @@ import { type Completion, Kind, SlotTable } from './slots.js';
 /** `user_data` high half of internal requests (cancels) whose completions are ignored. */
 const INTERNAL = 0xffffffff;
 const TWO32 = 4294967296;
+/** Linux's kernel-internal ERESTARTSYS, which an interrupted io-wq worker can leak into `cqe->res`. */
+const ERESTARTSYS = 512;
 /** Flushes chained through microtasks before one goes through setImmediate, letting the loop breathe. */
 const FLUSHES_PER_TURN = 64;
 /** Submit/reap rounds one flush may run while completions keep queueing more work. */
@@ -516,6 +518,11 @@ export class UringCore {
     const s = lo;
     if (s >= slots.capacity || slots.gen[s] !== hi || slots.kind[s] === Kind.FREE) return;
     const kind = slots.kind[s]!;
+    // A blocking operation the kernel ran on an io-wq worker (SPLICE from a
+    // pipe, …) and a cancel interrupted reports the kernel-internal
+    // ERESTARTSYS: an EINTR, and no retry when the caller asked to cancel it.
+    if (res === -ERESTARTSYS) res = -E.EINTR;
+    if (res === -E.EINTR && slots.aborted[s] === 1) res = -E.ECANCELED;
     if (res === -E.EINTR && kind !== Kind.CUSTOM && slots.retries[s] !== 0 && !this.#closing) {
       if (slots.retries[s]! > 0) slots.retries[s]!--;
       this.#resubmit(s);
