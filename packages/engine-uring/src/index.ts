@@ -13,6 +13,7 @@ export type { TaskRun, UringEngineOptions } from './engine/setup.js';
 export { type DirectAlignment, UringFile } from './file/file.js';
 export { UringPipe } from './pipe/pipe.js';
 export type { SpliceEnd, SpliceOptions } from './pipe/splice.js';
+export type { ZeroCopyOptions } from './socket/send-zc.js';
 export { UringTcpListener, UringTcpStream } from './socket/tcp.js';
 export * as abi from './uring/abi.js';
 export { Ring } from './uring/ring.js';
