@@ -13,6 +13,8 @@ export type { TaskRun, UringEngineOptions } from './engine/setup.js';
 export { type DirectAlignment, UringFile } from './file/file.js';
 export { UringPipe } from './pipe/pipe.js';
 export type { SpliceEnd, SpliceOptions } from './pipe/splice.js';
+export { type BufferRingOptions, RingChunk, UringBufferRing } from './socket/buffer-ring.js';
+export { type ReceiveChunksOptions, RingRecvIterator } from './socket/recv-ring.js';
 export type { ZeroCopyOptions } from './socket/send-zc.js';
 export { UringTcpListener, UringTcpStream } from './socket/tcp.js';
 export * as abi from './uring/abi.js';

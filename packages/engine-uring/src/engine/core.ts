@@ -63,6 +63,13 @@ export class UringCore {
   #refd = false;
   readonly #efdBuf = new Scratch(8);
   #flushScheduled = false;
+  /**
+   * A cancel was queued: under DEFER_TASKRUN the kernel completes the
+   * cancelled request through task work that runs only when we enter with
+   * GETEVENTS (on 6.18 a cancelled multishot RECV's last CQE never came
+   * otherwise, not even after further round trips), so the next flush does.
+   */
+  #taskRunDue = false;
   #turnFlushes = 0;
   #backlog: Array<() => void> = [];
   #drained: (() => void) | undefined;
@@ -415,6 +422,7 @@ export class UringCore {
     }
     const target = s + this.slots.gen[s]! * TWO32;
     this.ring.prep(w, Op.ASYNC_CANCEL, -1, target, 0, 0, 0, INTERNAL);
+    this.#taskRunDue = true;
     if (this.mode === 'async') this.#scheduleFlush();
   }
 
@@ -438,6 +446,7 @@ export class UringCore {
     // A hard link: the CLOSE runs whether or not anything was found to cancel.
     if (linkNext) this.ring.setFlags(w, SqeFlag.IO_HARDLINK);
     else this.#submitNow();
+    this.#taskRunDue = true;
     this.#scheduleFlush();
   }
 
@@ -472,6 +481,10 @@ export class UringCore {
   #pump(getEvents: boolean): void {
     if (this.#closed) return;
     const ring = this.ring;
+    if (this.#taskRunDue) {
+      this.#taskRunDue = false;
+      getEvents = true;
+    }
     for (let round = 0; round < ROUNDS_PER_FLUSH; round++) {
       const n = ring.submit(0, getEvents);
       getEvents = false;

@@ -43,6 +43,7 @@ import { type OpenKind, type OpenRequest, openRequest } from '../file/requests.j
 import { statxOp } from '../file/statx.js';
 import { openPipe, UringPipe } from '../pipe/pipe.js';
 import { type SpliceEnd, type SpliceOptions, splice, tee } from '../pipe/splice.js';
+import { type BufferRingOptions, UringBufferRing } from '../socket/buffer-ring.js';
 import { Scratch } from '../sys/memory.js';
 import { Op } from '../uring/abi.js';
 import { registerSparseFiles, updateFile } from '../uring/register.js';
@@ -104,6 +105,7 @@ export class UringEngine<M extends Mode>
   readonly #sockets = new Set<UringTcpStream<Mode> | UringTcpListener<Mode>>();
   readonly #socketHost: SocketHost;
   readonly #pipes = new Set<UringPipe<Mode>>();
+  readonly #bufferRings = new Map<number, UringBufferRing>();
   readonly #fixedFree: number[] = [];
   readonly #host: FileHost;
   readonly #timers: Timers<M>;
@@ -367,6 +369,29 @@ export class UringEngine<M extends Mode>
     return tee<M>(this._core, from, to, length, options);
   }
 
+  /**
+   * A provided-buffer ring (IORING_REGISTER_PBUF_RING) for
+   * `stream.receiveChunks(ring)`: `count` buffers of `size` bytes the kernel
+   * picks from as data arrives. Closed with the engine.
+   */
+  createBufferRing(options?: BufferRingOptions): UringBufferRing {
+    this._core.assertOpen('create a buffer ring');
+    let bgid = 0;
+    while (this.#bufferRings.has(bgid)) bgid++;
+    if (bgid > 0xffff) {
+      throw new IoError({
+        code: 'EBUSY',
+        engine: 'uring',
+        message: 'EBUSY: every buffer group id is taken',
+      });
+    }
+    const r = new UringBufferRing(this._core, bgid, options, (x) =>
+      this.#bufferRings.delete(x.bgid),
+    );
+    this.#bufferRings.set(bgid, r);
+    return r;
+  }
+
   // --------------------------------------------------------------- buffers
 
   /** A registered buffer, owned by the caller until recycled; `ENOBUFS` when none is free. */
@@ -431,6 +456,7 @@ export class UringEngine<M extends Mode>
     for (const h of [...this.#sockets]) closes.push(h.close());
     for (const p of [...this.#pipes]) closes.push(p.close());
     const done = this._core.close();
+    for (const r of [...this.#bufferRings.values()]) r._dispose();
     const release = () => {
       this.#pool.close();
     };

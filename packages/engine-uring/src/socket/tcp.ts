@@ -55,6 +55,8 @@ import { errno, setsockopt } from '../sys/libc.js';
 import { addressOf, Scratch } from '../sys/memory.js';
 import { ACCEPT_MULTISHOT, Op } from '../uring/abi.js';
 import { AcceptIterator } from './accept.js';
+import type { UringBufferRing } from './buffer-ring.js';
+import { type ReceiveChunksOptions, type RingRecvIterator, receiveChunks } from './recv-ring.js';
 import { sendZeroCopy, type ZeroCopyOptions, zeroCopyIdle } from './send-zc.js';
 
 /*
@@ -283,6 +285,18 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
   /** Waits until every zero-copy send's buffer on this stream is back (settled). */
   zeroCopyIdle(): Ret<M, void> {
     return zeroCopyIdle(this.#host.core, this) as Ret<M, void>;
+  }
+
+  /**
+   * Received data as it comes, from one multishot RECV taking buffers from
+   * `ring` (async engines): each chunk is a view of a ring buffer (no copy),
+   * back in the ring once `ring.recycle(chunk)`. Ends at EOF, on `break`,
+   * on the signal, or when the stream closes.
+   */
+  receiveChunks(ring: UringBufferRing, options?: ReceiveChunksOptions): RingRecvIterator {
+    if (this._fd < 0) throw closedError('recv');
+    const where = this.remoteAddress.toString();
+    return receiveChunks(this.#host.core, this, this._fd, ring, options, where, () => this._fd < 0);
   }
 
   /** Half-closes (SHUTDOWN): `'write'` sends FIN, `'read'`, or `'both'`. */
