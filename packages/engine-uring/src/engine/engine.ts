@@ -41,7 +41,7 @@ const ENGINE_CAPABILITIES: readonly Capability[] = [
 import { type DirectAlignment, type FileHost, UringFile } from '../file/file.js';
 import { type OpenKind, type OpenRequest, openRequest } from '../file/requests.js';
 import { statxOp } from '../file/statx.js';
-import { openPipe, UringPipe } from '../pipe/pipe.js';
+import { openPipe, type UringPipe } from '../pipe/pipe.js';
 import { type SpliceEnd, type SpliceOptions, splice, tee } from '../pipe/splice.js';
 import { type BufferRingOptions, UringBufferRing } from '../socket/buffer-ring.js';
 import { Scratch } from '../sys/memory.js';
