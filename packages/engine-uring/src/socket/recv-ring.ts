@@ -16,8 +16,9 @@ type Waiter = { resolve: (r: IteratorResult<RingChunk>) => void; reject: (e: unk
  * control), and the next iteration starts with them.
  * When the ring runs dry the kernel ends the multishot with ENOBUFS; it is
  * armed again once a recycled buffer is back and someone waits. EOF, a
- * `break`, the AbortSignal or closing the stream end the iteration; closing
- * the stream gives the chunks never handed out back to their ring.
+ * `break`, the AbortSignal or closing the stream end the iteration; an
+ * iteration that finds the stream closed gives the chunks never handed out
+ * back to their ring.
  */
 export class RingRecvIterator implements AsyncIterableIterator<RingChunk>, Completion {
   readonly #core: UringCore;
