@@ -12,6 +12,7 @@ import {
   RWF,
   S_IF,
   SEEK,
+  SPLICE_F,
   STATX,
 } from '../src/linux/file-constants.js';
 
@@ -27,7 +28,7 @@ const HEADERS = [
 ];
 
 describe('file constants match the system headers', () => {
-  const groups = { O, AT, SEEK, FADV, FALLOC, RWF, STATX, S_IF, MMAN, BLK };
+  const groups = { O, AT, SEEK, FADV, FALLOC, RWF, STATX, S_IF, MMAN, BLK, SPLICE_F };
   for (const [group, values] of Object.entries(groups)) {
     it(group, () => {
       const names = Object.keys(values);

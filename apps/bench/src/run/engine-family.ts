@@ -25,6 +25,12 @@ export interface EngineFamilySpec {
   readonly bypass?: { bind: string; to: string };
   /** Fixed cost of one of its runs beyond the duration (process start, native set-up), ms. */
   readonly overheadMs?: number;
+  /** Subject id per mode (default `${short}-${mode}`), for a variant such as `uring-sqpoll`. */
+  readonly id?: (mode: Mode) => string;
+  /** Label of the subjects (default `binio <package> (<mode>)`). */
+  readonly label?: string;
+  /** Only these workloads, of those the engine can run (a variant measured where its reference is). */
+  readonly only?: readonly string[];
 }
 
 const NEEDS: Record<string, readonly Capability[]> = {
@@ -85,12 +91,16 @@ export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
       const missing: Missing[] = [];
       for (const mode of spec.modes) {
         const m = report.modes[mode];
-        const id = `${spec.short}-${mode}`;
+        const id = spec.id?.(mode) ?? `${spec.short}-${mode}`;
         if (m === undefined || 'error' in m) {
           missing.push({ what: id, reason: m?.error ?? 'not probed' });
           continue;
         }
-        const workloads = workloadsFor(new Set(m.capabilities), spec.bypass !== undefined, mode);
+        const workloads = workloadsFor(
+          new Set(m.capabilities),
+          spec.bypass !== undefined,
+          mode,
+        ).filter((w) => spec.only === undefined || spec.only.includes(w));
         if (workloads.length === 0) {
           missing.push({
             what: id,
@@ -99,7 +109,7 @@ export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
           continue;
         }
         const options = spec.passMode === false ? ref.options : { ...ref.options, mode };
-        subjects.push(engineSubject(spec, mode, { ...ref, options }, workloads));
+        subjects.push(engineSubject(spec, mode, id, { ...ref, options }, workloads));
       }
       return { subjects, missing };
     },
@@ -122,6 +132,7 @@ function importMissing(pkg: string, report: ProbeReport): Missing {
 function engineSubject(
   spec: EngineFamilySpec,
   mode: Mode,
+  id: string,
   engine: EngineRef,
   workloads: string[],
 ): Subject {
@@ -142,12 +153,12 @@ function engineSubject(
       () => startWorker(NODE, { ...make(driver, job), role: 'server' }, timeout),
       (port) => startWorker(NODE, { ...make(driver, job), role: 'client', port }, timeout),
       measuredAt,
-      `${spec.short}-${mode} ${job.workload.id}`,
+      `${id} ${job.workload.id}`,
     );
   };
   return {
-    id: `${spec.short}-${mode}`,
-    label: `binio ${spec.package} (${mode})`,
+    id,
+    label: spec.label ?? `binio ${spec.package} (${mode})`,
     group: 'binio',
     mode,
     workloads,

@@ -80,6 +80,14 @@ export const RWF = {
   RWF_APPEND: 0x10,
 } as const;
 
+/** `splice(2)`/`tee(2)` flags (`<fcntl.h>`). */
+export const SPLICE_F = {
+  SPLICE_F_MOVE: 1,
+  SPLICE_F_NONBLOCK: 2,
+  SPLICE_F_MORE: 4,
+  SPLICE_F_GIFT: 8,
+} as const;
+
 /** `statx(2)` request masks (`<linux/stat.h>`). */
 export const STATX = {
   STATX_TYPE: 0x1,

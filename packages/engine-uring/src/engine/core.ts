@@ -20,6 +20,8 @@ import { type Completion, Kind, SlotTable } from './slots.js';
 /** `user_data` high half of internal requests (cancels) whose completions are ignored. */
 const INTERNAL = 0xffffffff;
 const TWO32 = 4294967296;
+/** Linux's kernel-internal ERESTARTSYS, which an interrupted io-wq worker can leak into `cqe->res`. */
+const ERESTARTSYS = 512;
 /** Flushes chained through microtasks before one goes through setImmediate, letting the loop breathe. */
 const FLUSHES_PER_TURN = 64;
 /** Submit/reap rounds one flush may run while completions keep queueing more work. */
@@ -61,6 +63,13 @@ export class UringCore {
   #refd = false;
   readonly #efdBuf = new Scratch(8);
   #flushScheduled = false;
+  /**
+   * A cancel was queued: under DEFER_TASKRUN the kernel completes the
+   * cancelled request through task work that runs only when we enter with
+   * GETEVENTS (on 6.18 a cancelled multishot RECV's last CQE never came
+   * otherwise, not even after further round trips), so the next flush does.
+   */
+  #taskRunDue = false;
   #turnFlushes = 0;
   #backlog: Array<() => void> = [];
   #drained: (() => void) | undefined;
@@ -413,6 +422,7 @@ export class UringCore {
     }
     const target = s + this.slots.gen[s]! * TWO32;
     this.ring.prep(w, Op.ASYNC_CANCEL, -1, target, 0, 0, 0, INTERNAL);
+    this.#taskRunDue = true;
     if (this.mode === 'async') this.#scheduleFlush();
   }
 
@@ -436,6 +446,7 @@ export class UringCore {
     // A hard link: the CLOSE runs whether or not anything was found to cancel.
     if (linkNext) this.ring.setFlags(w, SqeFlag.IO_HARDLINK);
     else this.#submitNow();
+    this.#taskRunDue = true;
     this.#scheduleFlush();
   }
 
@@ -470,6 +481,10 @@ export class UringCore {
   #pump(getEvents: boolean): void {
     if (this.#closed) return;
     const ring = this.ring;
+    if (this.#taskRunDue) {
+      this.#taskRunDue = false;
+      getEvents = true;
+    }
     for (let round = 0; round < ROUNDS_PER_FLUSH; round++) {
       const n = ring.submit(0, getEvents);
       getEvents = false;
@@ -516,6 +531,11 @@ export class UringCore {
     const s = lo;
     if (s >= slots.capacity || slots.gen[s] !== hi || slots.kind[s] === Kind.FREE) return;
     const kind = slots.kind[s]!;
+    // A blocking operation the kernel ran on an io-wq worker (SPLICE from a
+    // pipe, …) and a cancel interrupted reports the kernel-internal
+    // ERESTARTSYS: an EINTR, and no retry when the caller asked to cancel it.
+    if (res === -ERESTARTSYS) res = -E.EINTR;
+    if (res === -E.EINTR && slots.aborted[s] === 1) res = -E.ECANCELED;
     if (res === -E.EINTR && kind !== Kind.CUSTOM && slots.retries[s] !== 0 && !this.#closing) {
       if (slots.retries[s]! > 0) slots.retries[s]!--;
       this.#resubmit(s);

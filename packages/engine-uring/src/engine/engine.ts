@@ -41,6 +41,9 @@ const ENGINE_CAPABILITIES: readonly Capability[] = [
 import { type DirectAlignment, type FileHost, UringFile } from '../file/file.js';
 import { type OpenKind, type OpenRequest, openRequest } from '../file/requests.js';
 import { statxOp } from '../file/statx.js';
+import { openPipe, type UringPipe } from '../pipe/pipe.js';
+import { type SpliceEnd, type SpliceOptions, splice, tee } from '../pipe/splice.js';
+import { type BufferRingOptions, UringBufferRing } from '../socket/buffer-ring.js';
 import { Scratch } from '../sys/memory.js';
 import { Op } from '../uring/abi.js';
 import { registerSparseFiles, updateFile } from '../uring/register.js';
@@ -101,6 +104,8 @@ export class UringEngine<M extends Mode>
   readonly #files = new Set<UringFile<Mode>>();
   readonly #sockets = new Set<UringTcpStream<Mode> | UringTcpListener<Mode>>();
   readonly #socketHost: SocketHost;
+  readonly #pipes = new Set<UringPipe<Mode>>();
+  readonly #bufferRings = new Map<number, UringBufferRing>();
   readonly #fixedFree: number[] = [];
   readonly #host: FileHost;
   readonly #timers: Timers<M>;
@@ -332,6 +337,61 @@ export class UringEngine<M extends Mode>
     return listenTcp(this.#socketHost, this.mode, address, options);
   }
 
+  // ----------------------------------------------------- pipes and splice
+
+  /** A kernel pipe (pipe2, O_CLOEXEC) for {@link splice} and {@link tee}; closed with the engine. */
+  pipe(): UringPipe<M> {
+    return openPipe<M>(
+      this._core,
+      (p) => this.#pipes.add(p),
+      (p) => this.#pipes.delete(p),
+    );
+  }
+
+  /**
+   * Moves up to `length` bytes from `from` to `to` inside the kernel
+   * (IORING_OP_SPLICE; one side must be a pipe); returns the bytes moved, 0
+   * at the end of the input. Offsets apply to file sides; `undefined` for a pipe.
+   */
+  splice(
+    from: SpliceEnd,
+    fromOffset: number | undefined,
+    to: SpliceEnd,
+    toOffset: number | undefined,
+    length: number,
+    options?: SpliceOptions,
+  ): Ret<M, number> {
+    return splice<M>(this._core, from, fromOffset, to, toOffset, length, options);
+  }
+
+  /** Duplicates up to `length` bytes of pipe `from` into pipe `to` without consuming them (IORING_OP_TEE). */
+  tee(from: SpliceEnd, to: SpliceEnd, length: number, options?: SpliceOptions): Ret<M, number> {
+    return tee<M>(this._core, from, to, length, options);
+  }
+
+  /**
+   * A provided-buffer ring (IORING_REGISTER_PBUF_RING) for
+   * `stream.receiveChunks(ring)`: `count` buffers of `size` bytes the kernel
+   * picks from as data arrives. Closed with the engine.
+   */
+  createBufferRing(options?: BufferRingOptions): UringBufferRing {
+    this._core.assertOpen('create a buffer ring');
+    let bgid = 0;
+    while (this.#bufferRings.has(bgid)) bgid++;
+    if (bgid > 0xffff) {
+      throw new IoError({
+        code: 'EBUSY',
+        engine: 'uring',
+        message: 'EBUSY: every buffer group id is taken',
+      });
+    }
+    const r = new UringBufferRing(this._core, bgid, options, (x) =>
+      this.#bufferRings.delete(x.bgid),
+    );
+    this.#bufferRings.set(bgid, r);
+    return r;
+  }
+
   // --------------------------------------------------------------- buffers
 
   /** A registered buffer, owned by the caller until recycled; `ENOBUFS` when none is free. */
@@ -394,7 +454,9 @@ export class UringEngine<M extends Mode>
     const closes: unknown[] = [];
     for (const f of [...this.#files]) closes.push(f.close());
     for (const h of [...this.#sockets]) closes.push(h.close());
+    for (const p of [...this.#pipes]) closes.push(p.close());
     const done = this._core.close();
+    for (const r of [...this.#bufferRings.values()]) r._dispose();
     const release = () => {
       this.#pool.close();
     };

@@ -55,6 +55,9 @@ import { errno, setsockopt } from '../sys/libc.js';
 import { addressOf, Scratch } from '../sys/memory.js';
 import { ACCEPT_MULTISHOT, Op } from '../uring/abi.js';
 import { AcceptIterator } from './accept.js';
+import type { UringBufferRing } from './buffer-ring.js';
+import { type ReceiveChunksOptions, type RingRecvIterator, receiveChunks } from './recv-ring.js';
+import { sendZeroCopy, type ZeroCopyOptions, zeroCopyIdle } from './send-zc.js';
 
 /*
  * TCP over the ring: CONNECT, ACCEPT (single and multishot), SEND, RECV,
@@ -265,6 +268,35 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
     ioOptions(options, WRITE_OPTION_KEYS, 'send');
     if (this._fd < 0) throw closedError('send');
     return writeAllVia(this.mode, data, options, (src: InputBuffer, o) => this.write(src, o));
+  }
+
+  /**
+   * One SEND_ZC: the kernel sends from `data`'s memory without copying it.
+   * Returns the bytes sent; `data` (an engine buffer) stays in flight until
+   * the kernel's notification says it let go of the pages ({@link zeroCopyIdle}).
+   * ERR_UNSUPPORTED when the kernel lacks SEND_ZC.
+   */
+  sendZeroCopy(data: ByteSource, options?: ZeroCopyOptions): Ret<M, number> {
+    if (this._fd < 0) throw closedError('send_zc');
+    const where = this.remoteAddress.toString();
+    return sendZeroCopy(this.#host.core, this, this._fd, data, options, where) as Ret<M, number>;
+  }
+
+  /** Waits until every zero-copy send's buffer on this stream is back (settled). */
+  zeroCopyIdle(): Ret<M, void> {
+    return zeroCopyIdle(this.#host.core, this) as Ret<M, void>;
+  }
+
+  /**
+   * Received data as it comes, from one multishot RECV taking buffers from
+   * `ring` (async engines): each chunk is a view of a ring buffer (no copy),
+   * back in the ring once `ring.recycle(chunk)`. Ends at EOF, on `break`,
+   * on the signal, or when the stream closes.
+   */
+  receiveChunks(ring: UringBufferRing, options?: ReceiveChunksOptions): RingRecvIterator {
+    if (this._fd < 0) throw closedError('recv');
+    const where = this.remoteAddress.toString();
+    return receiveChunks(this.#host.core, this, this._fd, ring, options, where, () => this._fd < 0);
   }
 
   /** Half-closes (SHUTDOWN): `'write'` sends FIN, `'read'`, or `'both'`. */

@@ -103,3 +103,9 @@ export function bufferAddress(buffer: ArrayBufferLike): number {
 export function viewNative(addr: number, length: number): ArrayBuffer {
   return koffi.view(addr, length);
 }
+
+/** `pipe2(fds, flags)`: writes the read and write ends (two ints) at `fds`; 0 or -1. */
+export const pipe2 = libc.func('int pipe2(uintptr_t fds, int flags)') as (
+  fds: number,
+  flags: number,
+) => number;

@@ -2,7 +2,7 @@ import { errnoError, IOVEC_LAYOUT } from '@binio/engine-posix/linux';
 import { errno, ioUringRegister } from '../sys/libc.js';
 import { addressOf, Scratch } from '../sys/memory.js';
 import { IO_URING_OP_SUPPORTED, Register, Restriction } from './abi.js';
-import { PROBE, PROBE_OP, RESTRICTION, RSRC_REGISTER, RSRC_UPDATE2 } from './layout.js';
+import { BUF_REG, PROBE, PROBE_OP, RESTRICTION, RSRC_REGISTER, RSRC_UPDATE2 } from './layout.js';
 import type { Ring } from './ring.js';
 
 /*
@@ -125,4 +125,24 @@ export function registerRestrictions(ring: Ring, entries: readonly RestrictionEn
 /** Starts a ring created with `IORING_SETUP_R_DISABLED`. */
 export function enableRing(ring: Ring): void {
   register(ring, Register.ENABLE_RINGS, 0, 0);
+}
+
+/**
+ * Registers a provided-buffer ring (`IORING_REGISTER_PBUF_RING`): `entries`
+ * (a power of two) `struct io_uring_buf` at `ringAddr` (page-aligned memory
+ * the caller keeps alive), as buffer group `bgid`.
+ */
+export function registerBufRing(ring: Ring, ringAddr: number, entries: number, bgid: number): void {
+  const reg = new Scratch(BUF_REG.size);
+  reg.view.setBigUint64(BUF_REG.ringAddr, BigInt(ringAddr), true);
+  reg.view.setUint32(BUF_REG.ringEntries, entries, true);
+  reg.view.setUint16(BUF_REG.bgid, bgid, true);
+  register(ring, Register.PBUF_RING, reg.address, 1);
+}
+
+/** Unregisters buffer group `bgid` (`IORING_UNREGISTER_PBUF_RING`). */
+export function unregisterBufRing(ring: Ring, bgid: number): void {
+  const reg = new Scratch(BUF_REG.size);
+  reg.view.setUint16(BUF_REG.bgid, bgid, true);
+  register(ring, Register.UNREGISTER_PBUF_RING, reg.address, 1);
 }
