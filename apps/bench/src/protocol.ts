@@ -26,6 +26,8 @@ export interface DriverWorkload {
   queueDepth: number;
   /** Datagrams per batch call where the subject can batch. */
   batch?: number;
+  /** DPDK workloads: the virtual device. */
+  device?: 'net_null' | 'net_ring';
 }
 
 /** How a worker finds and makes a binio engine. */

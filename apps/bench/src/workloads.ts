@@ -1,7 +1,7 @@
 import type { DriverWorkload } from './protocol.js';
 
 /** How a workload moves data, which decides who can run it and how. */
-export type WorkloadKind = 'file' | 'udp' | 'tcp-stream' | 'tcp-pingpong' | 'dpdk-tx';
+export type WorkloadKind = 'file' | 'udp' | 'tcp-stream' | 'tcp-pingpong' | 'dpdk-tx' | 'dpdk-echo';
 
 /** One benchmark workload: the same operation for every subject. */
 export interface Workload {
@@ -25,6 +25,8 @@ export interface Workload {
   readonly opName: string;
   /** File reads: the page cache is rebuilt before each run (PLATFORM.md). */
   readonly recache?: boolean;
+  /** DPDK workloads: the virtual device sent into (`dpdk-echo` always uses a ring pair). */
+  readonly device?: 'net_null' | 'net_ring';
 }
 
 /** Every workload, in the order they run and print. */
@@ -94,6 +96,28 @@ export const WORKLOADS: readonly Workload[] = [
     queueDepth: { sync: 1, async: 1 },
     batch: 32,
     opName: 'datagram',
+    device: 'net_null',
+  },
+  {
+    id: 'dpdk-tx-ring-64',
+    title: '64-byte UDP datagrams sent through DPDK (net_ring, its receive ring drained)',
+    kind: 'dpdk-tx',
+    blockSize: 64,
+    queueDepth: { sync: 1, async: 1 },
+    batch: 32,
+    opName: 'datagram',
+    device: 'net_ring',
+  },
+  {
+    id: 'dpdk-echo-ring-64',
+    title:
+      '64-byte UDP datagrams echoed over a DPDK net_ring pair (generator and echo in one process)',
+    kind: 'dpdk-echo',
+    blockSize: 64,
+    queueDepth: { sync: 1, async: 1 },
+    batch: 32,
+    opName: 'echoed datagram',
+    device: 'net_ring',
   },
 ];
 
@@ -106,6 +130,7 @@ export function driverWorkload(w: Workload, queueDepth: number): DriverWorkload 
     op: w.op,
     queueDepth,
     batch: w.batch,
+    device: w.device,
   };
 }
 

@@ -13,4 +13,5 @@ export const DRIVERS: Record<string, () => Promise<Driver>> = {
   'binio-udp': async () => (await import('./binio-udp.js')).run,
   'binio-tcp': async () => (await import('./binio-tcp.js')).run,
   'binio-dpdk-tx': async () => (await import('./binio-dpdk-tx.js')).run,
+  'binio-dpdk-echo': async () => (await import('./binio-dpdk-echo.js')).run,
 };

@@ -21,7 +21,7 @@ export interface EngineFamilySpec {
   readonly options?: Record<string, unknown>;
   /** Sort key among the binio engines. */
   readonly order: number;
-  /** Kernel-bypass UDP (DPDK): the engine runs `dpdk-tx-64` from `bind` to `to`, not loopback UDP. */
+  /** Kernel-bypass UDP (DPDK): the engine runs the `dpdk-*` workloads from `bind` to `to`, not loopback UDP. */
   readonly bypass?: { bind: string; to: string };
   /** Fixed cost of one of its runs beyond the duration (process start, native set-up), ms. */
   readonly overheadMs?: number;
@@ -33,6 +33,7 @@ const NEEDS: Record<string, readonly Capability[]> = {
   udp: ['udp.socket', 'udp.bind', 'udp.send', 'udp.recv'],
   tcp: ['tcp.connect', 'tcp.listen'],
   tx: ['udp.socket', 'udp.bind', 'udp.batch'],
+  echo: ['udp.socket', 'udp.bind', 'udp.batch', 'udp.recv'],
 };
 
 /** The workloads an engine with `caps` can run. */
@@ -42,7 +43,8 @@ export function workloadsFor(caps: ReadonlySet<string>, bypass: boolean): string
   if (has('read')) out.push('file-randread-4k', 'file-seqread-128k');
   if (has('write')) out.push('file-randwrite-4k');
   if (bypass) {
-    if (has('tx')) out.push('dpdk-tx-64');
+    if (has('tx')) out.push('dpdk-tx-64', 'dpdk-tx-ring-64');
+    if (has('echo')) out.push('dpdk-echo-ring-64');
   } else if (has('udp')) out.push('udp-pps-64');
   if (has('tcp')) out.push('tcp-stream-64k', 'tcp-pingpong-64');
   return out;
@@ -164,6 +166,8 @@ function engineSubject(
           return pair('binio-tcp', job, 'client');
         case 'dpdk-tx':
           return runSolo(NODE, make('binio-dpdk-tx', job));
+        case 'dpdk-echo':
+          return runSolo(NODE, make('binio-dpdk-echo', job));
       }
     },
   };
