@@ -38,8 +38,12 @@ export interface EngineRef {
   factory: string;
   /** Argument of the factory (JSON). */
   options: Record<string, unknown>;
-  /** Addresses for engines whose UDP is not the kernel's (DPDK): where to bind and send. */
-  udp?: { bind: string; to: string };
+  /**
+   * Addresses for engines whose UDP is not the kernel's (DPDK): where to bind
+   * and send; `packed` sends each burst's payloads from one array (the
+   * engine's `sendPacked`) instead of filling engine buffers one by one.
+   */
+  udp?: { bind: string; to: string; packed?: boolean };
 }
 
 /** Everything one worker process needs. */

@@ -1,6 +1,6 @@
 import type { IoEngine, OutputBuffer } from '@binio/core';
 import type { WorkerResult } from '../protocol.js';
-import type { BurstEngine } from './dpdk-burst.js';
+import { type BurstEngine, burstSender } from './dpdk-burst.js';
 import { Meter, now } from './measure.js';
 import { payload } from './offsets.js';
 import { type DriverContext, required } from './types.js';
@@ -36,7 +36,8 @@ const WAIT_MS = 1000;
  * burst of datagrams to an echo engine on the other port; the echo engine
  * receives the burst (zero copy), and transmits the same buffers back to
  * their sender, the engine stamping fresh headers; the generator receives
- * the echoes and recycles them. One op = one datagram echoed back. Both
+ * the echoes and recycles them (with `udp.packed` the generator sends
+ * with `sendPacked`; the echo side is the same). One op = one datagram echoed back. Both
  * ends are the engine under test, so the figure is its receive + transmit
  * cost per packet, twice.
  */
@@ -58,11 +59,9 @@ export async function run({ spec }: DriverContext): Promise<WorkerResult> {
     const data = payload(spec.workload.blockSize);
     const size = spec.workload.batch ?? 32;
     const wait = { timeout: WAIT_MS };
+    const send = burstSender(gen, udp.packed === true, data, size);
     const round = (): number => {
-      const out = gen.getBuffers(size);
-      for (const b of out) b.append(data);
-      const sent = gen.transmit(gs, out, `${ECHO}:9000`);
-      if (sent < size) gen.recycleBuffers(out.slice(sent));
+      const sent = send(gs, `${ECHO}:9000`);
       let echoed = 0;
       while (echoed < sent) {
         const got = echo.receive(es, size, wait);

@@ -1,7 +1,7 @@
 import type { IoEngine, Mode, Outgoing, UdpBatch, UdpBind, UdpSocketCreate } from '@binio/core';
 import type { WorkerResult } from '../protocol.js';
 import { loadEngine } from './binio-engine.js';
-import { hasBurstTx, onDevice } from './dpdk-burst.js';
+import { burstSender, hasBurstTx, onDevice } from './dpdk-burst.js';
 import { Meter, now } from './measure.js';
 import { payload } from './offsets.js';
 import { type DriverContext, required } from './types.js';
@@ -19,7 +19,8 @@ interface Drain {
  * engine's own cost per packet; `net_ring` hands each burst to a ring that
  * is drained every burst, as the C reference does). Each burst is built in
  * engine buffers and handed over whole when the engine offers that (the
- * proposal's model), otherwise sent with `sendMany`.
+ * proposal's model), or sent from one array (`udp.packed`), otherwise sent
+ * with `sendMany`.
  */
 export async function run({ spec }: DriverContext): Promise<WorkerResult> {
   const ref = required(spec.engine, 'engine');
@@ -39,13 +40,10 @@ export async function run({ spec }: DriverContext): Promise<WorkerResult> {
     let sent = 0;
     meter.start();
     if (hasBurstTx(engine)) {
+      const send = burstSender(engine, udp.packed === true, data, size);
       while (now() < deadline) {
-        const bufs = engine.getBuffers(size);
-        for (const b of bufs) b.append(data);
-        const n = engine.transmit(sock, bufs, udp.to);
-        if (n < size) engine.recycleBuffers(bufs.slice(n));
+        sent += send(sock, udp.to);
         drain.discardReceived(size);
-        sent += n;
       }
     } else {
       const burst: Outgoing[] = Array.from({ length: size }, () => ({ data, to: udp.to }));

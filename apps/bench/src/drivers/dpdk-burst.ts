@@ -22,6 +22,34 @@ export function hasBurstTx(e: object): e is BurstEngine {
   );
 }
 
+/** The engine's batch call: `count` payloads of `size` bytes back to back in `data`, one native call per burst. */
+export interface PackedEngine {
+  sendPacked(socket: unknown, data: Uint8Array, size: number, to: unknown): number;
+}
+
+/** A sender of bursts of `data` to `to`: {@link PackedEngine} when `packed`, else engine buffers. */
+export function burstSender(
+  engine: BurstEngine,
+  packed: boolean,
+  data: Uint8Array,
+  size: number,
+): (socket: unknown, to: unknown) => number {
+  if (packed) {
+    const p = engine as unknown as PackedEngine;
+    if (typeof p.sendPacked !== 'function') throw new Error('the engine has no sendPacked');
+    const all = new Uint8Array(data.length * size);
+    for (let i = 0; i < size; i++) all.set(data, i * data.length);
+    return (socket, to) => p.sendPacked(socket, all, data.length, to);
+  }
+  return (socket, to) => {
+    const bufs = engine.getBuffers(size);
+    for (const b of bufs) b.append(data);
+    const n = engine.transmit(socket, bufs, to);
+    if (n < size) engine.recycleBuffers(bufs.slice(n));
+    return n;
+  };
+}
+
 /** `ref`'s engine options on virtual device `device` (`net_null0`, `net_ring0`) instead. */
 export function onDevice(ref: EngineRef, device: string | undefined): EngineRef {
   if (device === undefined) return ref;

@@ -22,7 +22,7 @@ export interface EngineFamilySpec {
   /** Sort key among the binio engines. */
   readonly order: number;
   /** Kernel-bypass UDP (DPDK): the engine runs the `dpdk-*` workloads from `bind` to `to`, not loopback UDP. */
-  readonly bypass?: { bind: string; to: string };
+  readonly bypass?: { bind: string; to: string; packed?: boolean };
   /** Fixed cost of one of its runs beyond the duration (process start, native set-up), ms. */
   readonly overheadMs?: number;
 }
