@@ -13,9 +13,10 @@
  *     receive ring is drained each burst (as the JavaScript driver does).
  *   dpdk-tx echo <duration-ms> <payload> <burst>
  *     two ports joined by crossed rings: a generator sends a burst to the
- *     echo port, which receives it, stamps headers back towards the
- *     generator and transmits it; the generator receives the echoes. One
- *     op = one datagram echoed back.
+ *     echo port, which receives it (checking lengths and checksums as the
+ *     engine's stack does), stamps headers back towards the generator and
+ *     transmits it; the generator receives and checks the echoes. One op =
+ *     one datagram echoed back.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,16 +98,33 @@ static void send_or_free(uint16_t port, struct rte_mbuf** bufs, uint16_t n, uint
   *sent = k;
 }
 
-// The echo side's work on one received frame: check it is the UDP datagram
-// we expect, then stamp headers back towards the sender (as the engine's
-// transmit does for a received buffer).
-static int echo_frame(struct rte_mbuf* m, const uint8_t* tpl, struct binio_tpl_sums sums) {
+// What a receiver checks before it accepts a frame, as the engine's stack
+// does: IPv4 without options, UDP, lengths within the frame, the IPv4
+// header checksum and (when not 0) the UDP checksum. Returns the payload
+// length, or -1.
+static int accept_udp(const struct rte_mbuf* m) {
   const uint8_t* h = rte_pktmbuf_mtod(m, const uint8_t*);
   if (m->data_len < BINIO_UDP_HEADER_BYTES || h[12] != 0x08 || h[13] != 0x00 || h[14] != 0x45 || h[23] != 17)
     return -1;
-  uint32_t payload = ((uint32_t)h[38] << 8 | h[39]) - 8;
-  if (m->data_off != RTE_PKTMBUF_HEADROOM || payload + BINIO_UDP_HEADER_BYTES > m->data_len) return -1;
-  binio_fill_udp(m, tpl, sums, payload, 0);
+  uint32_t total = (uint32_t)h[16] << 8 | h[17], ulen = (uint32_t)h[38] << 8 | h[39];
+  if (total + 14 > m->data_len || ulen < 8 || ulen + 20 > total) return -1;
+  if (binio_csum_fold(binio_csum_bytes(0, h + 14, 20)) != 0xffff) return -1;
+  if (h[40] | h[41]) {
+    uint16_t proto = rte_cpu_to_be_16(IPPROTO_UDP), len = rte_cpu_to_be_16((uint16_t)ulen);
+    uint64_t acc = binio_csum_bytes(0, h + 26, 8);  // source and destination
+    acc = binio_csum_add(binio_csum_add(acc, proto), len);
+    if (binio_csum_fold(binio_csum_bytes(acc, h + 34, ulen)) != 0xffff) return -1;
+  }
+  return (int)ulen - 8;
+}
+
+// The echo side's work on one received frame: accept it, then stamp
+// headers back towards the sender (as the engine's transmit does for a
+// received buffer).
+static int echo_frame(struct rte_mbuf* m, const uint8_t* tpl, struct binio_tpl_sums sums) {
+  int payload = accept_udp(m);
+  if (payload < 0 || m->data_off != RTE_PKTMBUF_HEADROOM) return -1;
+  binio_fill_udp(m, tpl, sums, (uint32_t)payload, 0);
   return 0;
 }
 
@@ -178,8 +196,10 @@ static int run_echo(double ms, uint32_t payload, uint32_t burst, struct rte_memp
       else rte_pktmbuf_free(rx[i]);
     }
     send_or_free((uint16_t)echo, rx, k, &sent);
-    echoed = rte_eth_rx_burst((uint16_t)gen, 0, rx, (uint16_t)burst);
-    rte_pktmbuf_free_bulk(rx, echoed);
+    n = rte_eth_rx_burst((uint16_t)gen, 0, rx, (uint16_t)burst);
+    echoed = 0;
+    for (uint16_t i = 0; i < n; i++) echoed += accept_udp(rx[i]) >= 0;
+    rte_pktmbuf_free_bulk(rx, n);
   } while (tick(&r, ms, echoed));
   rte_eth_dev_stop((uint16_t)gen);
   rte_eth_dev_stop((uint16_t)echo);
