@@ -1,5 +1,5 @@
 import { type ArpTable, parseArp, replyInPlace } from './arp.js';
-import { checksum, pseudoSum, verifies } from './checksum.js';
+import { checksum, pseudoSum, verifies, viewOf } from './checksum.js';
 import {
   type DropCounters,
   type DropReason,
@@ -63,6 +63,8 @@ export class Receiver {
   /** Length of the reply {@link input} last built (when it returned REPLY). */
   replyLength = 0;
   readonly #mem: Uint8Array;
+  // The same bytes, for checksums read 32 bits at a time.
+  readonly #view: DataView;
   readonly #room: Uint32Array;
   readonly #payloadOffset: number;
   readonly #payloadMax: number;
@@ -82,6 +84,7 @@ export class Receiver {
     deliver: Deliver,
   ) {
     this.#mem = mem;
+    this.#view = viewOf(mem);
     this.#room = room;
     this.#payloadOffset = payloadOffset;
     this.#payloadMax = payloadMax;
@@ -134,7 +137,7 @@ export class Receiver {
     const total = get16(m, ip + 2);
     // Frames may carry padding after the packet, never less than it.
     if (total < ihl || ETH_HEADER + total > len) return this.#drop('badIpLength');
-    if (!verifies(m, ip, ihl)) return this.#drop('badIpChecksum');
+    if (!verifies(this.#view, ip, ihl)) return this.#drop('badIpChecksum');
     if ((get16(m, ip + 6) & 0x3fff) !== 0) return this.#drop('fragment');
     const dst = get32(m, ip + 16);
     const s = this.#us.subnet;
@@ -154,7 +157,7 @@ export class Receiver {
     const ulen = get16(m, u + 4);
     if (ulen < UDP_HEADER || ulen > total - ihl) return this.#drop('badUdpLength');
     // A zero checksum means the sender computed none (allowed over IPv4).
-    if (get16(m, u + 6) !== 0 && !verifies(m, u, ulen, pseudoSum(src, dst, ulen))) {
+    if (get16(m, u + 6) !== 0 && !verifies(this.#view, u, ulen, pseudoSum(src, dst, ulen))) {
       return this.#drop('badUdpChecksum');
     }
     const length = ulen - UDP_HEADER;
@@ -181,7 +184,7 @@ export class Receiver {
     const m = this.#mem;
     const c = ip + ihl;
     const clen = total - ihl;
-    if (clen < 8 || !verifies(m, c, clen)) return this.#drop('badIcmp');
+    if (clen < 8 || !verifies(this.#view, c, clen)) return this.#drop('badIcmp');
     // Echo requests only, and not to broadcast (as Linux by default).
     if (m[c] !== 8 || m[c + 1] !== 0 || broadcast) return this.#drop('icmpIgnored');
     // Reply in place: back to the sender's MAC (the on-link hop it came by).
