@@ -46,6 +46,18 @@ export interface EngineRef {
   udp?: { bind: string; to: string; packed?: boolean };
 }
 
+/** A veth pair whose far end is in another network namespace (the `veth-udp` workloads). */
+export interface VethSpec {
+  /** The end in the worker's namespace (a kernel interface; DPDK attaches to it by af_packet). */
+  iface: string;
+  /** The address of this end (the kernel's, or DPDK's when the kernel end has none). */
+  hostIp: string;
+  /** The peer's address, inside the namespace. */
+  peerIp: string;
+  /** Prefix length of the link's subnet. */
+  prefix: number;
+}
+
 /** Everything one worker process needs. */
 export interface WorkerSpec {
   /** Driver module name (see `drivers/index.ts`). */
@@ -62,6 +74,8 @@ export interface WorkerSpec {
   receiveBufferSize?: number;
   /** The engine (binio drivers). */
   engine?: EngineRef;
+  /** The link of the `udp-veth` workloads, made by the parent for this run. */
+  veth?: VethSpec;
 }
 
 /** What a measured run reports. */

@@ -1,7 +1,14 @@
 import type { DriverWorkload } from './protocol.js';
 
 /** How a workload moves data, which decides who can run it and how. */
-export type WorkloadKind = 'file' | 'udp' | 'tcp-stream' | 'tcp-pingpong' | 'dpdk-tx' | 'dpdk-echo';
+export type WorkloadKind =
+  | 'file'
+  | 'udp'
+  | 'tcp-stream'
+  | 'tcp-pingpong'
+  | 'dpdk-tx'
+  | 'dpdk-echo'
+  | 'veth-udp';
 
 /** One benchmark workload: the same operation for every subject. */
 export interface Workload {
@@ -87,6 +94,15 @@ export const WORKLOADS: readonly Workload[] = [
     blockSize: 64,
     queueDepth: { sync: 1, async: 1 },
     opName: 'round trip',
+  },
+  {
+    id: 'veth-udp-64',
+    title: '64-byte UDP datagrams sent over a veth to a kernel peer in another network namespace',
+    kind: 'veth-udp',
+    blockSize: 64,
+    queueDepth: { sync: 1, async: 1 },
+    batch: 32,
+    opName: 'datagram sent',
   },
   {
     id: 'dpdk-tx-64',

@@ -50,12 +50,14 @@ export function burstSender(
   };
 }
 
+/** `ref`'s engine options on the device `vdev` (EAL's `--vdev` argument) named `port`, at `address` if given. */
+export function onVdev(ref: EngineRef, vdev: string, port: string, address?: string): EngineRef {
+  const eal = (ref.options.eal ?? {}) as Record<string, unknown>;
+  const options = { ...ref.options, eal: { ...eal, vdevs: [vdev] }, port };
+  return { ...ref, options: address === undefined ? options : { ...options, address } };
+}
+
 /** `ref`'s engine options on virtual device `device` (`net_null0`, `net_ring0`) instead. */
 export function onDevice(ref: EngineRef, device: string | undefined): EngineRef {
-  if (device === undefined) return ref;
-  const eal = (ref.options.eal ?? {}) as Record<string, unknown>;
-  return {
-    ...ref,
-    options: { ...ref.options, eal: { ...eal, vdevs: [`${device}0`] }, port: `${device}0` },
-  };
+  return device === undefined ? ref : onVdev(ref, `${device}0`, `${device}0`);
 }

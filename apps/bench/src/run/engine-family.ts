@@ -3,6 +3,7 @@ import type { EngineRef, ProbeReport, WorkerSpec } from '../protocol.js';
 import { driverWorkload, type Workload } from '../workloads.js';
 import { fileFor } from './node-api.js';
 import type { Job, Missing, ProbeResult, Sample, Subject, SubjectFamily } from './subject.js';
+import { overVeth, VETH_WORKLOAD, vethUnavailable } from './veth.js';
 import { NODE, runPair, runSolo, SLACK_MS, startWorker } from './workers.js';
 
 /** How the bench finds and makes one binio engine. */
@@ -46,6 +47,7 @@ export function workloadsFor(caps: ReadonlySet<string>, bypass: boolean): string
     if (has('tx')) out.push('dpdk-tx-64', 'dpdk-tx-ring-64');
     if (has('echo')) out.push('dpdk-echo-ring-64');
   } else if (has('udp')) out.push('udp-pps-64');
+  if (bypass ? has('tx') : has('udp')) out.push(VETH_WORKLOAD);
   if (has('tcp')) out.push('tcp-stream-64k', 'tcp-pingpong-64');
   return out;
 }
@@ -91,7 +93,12 @@ export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
           missing.push({ what: id, reason: m?.error ?? 'not probed' });
           continue;
         }
-        const workloads = workloadsFor(new Set(m.capabilities), spec.bypass !== undefined);
+        let workloads = workloadsFor(new Set(m.capabilities), spec.bypass !== undefined);
+        const noVeth = workloads.includes(VETH_WORKLOAD) ? vethUnavailable() : undefined;
+        if (noVeth !== undefined) {
+          workloads = workloads.filter((w) => w !== VETH_WORKLOAD);
+          missing.push({ what: id, reason: noVeth });
+        }
         if (workloads.length === 0) {
           missing.push({
             what: id,
@@ -168,6 +175,10 @@ function engineSubject(
           return runSolo(NODE, make('binio-dpdk-tx', job));
         case 'dpdk-echo':
           return runSolo(NODE, make('binio-dpdk-echo', job));
+        case 'veth-udp':
+          return overVeth(spec.bypass === undefined, (veth) =>
+            runSolo(NODE, make('binio-udp-veth', job, { veth })),
+          );
       }
     },
   };
