@@ -215,6 +215,7 @@ export class DpdkEngine
       this.pool._payloadOffset,
       this.maxPayload,
       { mac: macBytes, subnet: cfg.subnet, ttl: cfg.ttl },
+      { ip: layout.rxIpSumGood, udp: layout.rxUdpSumGood },
       this.#arp,
       this.#counters,
       (dstIp, dstPort, srcIp, srcPort, index, length) =>

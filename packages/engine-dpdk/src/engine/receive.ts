@@ -51,7 +51,7 @@ export class ReceivePath {
     let nr = 0;
     for (let i = 0; i < n; i++) {
       const index = ctl.rxIdx[i]!;
-      const r = rx.input(index, ctl.rxOff[i]!, ctl.rxLen[i]!, now);
+      const r = rx.input(index, ctl.rxOff[i]!, ctl.rxLen[i]!, now, ctl.rxSum[i]);
       if (r === FREE) free[nf++] = index;
       else if (r === REPLY) {
         ctl.txIdx[nr] = index;

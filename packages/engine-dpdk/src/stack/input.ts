@@ -57,6 +57,12 @@ export interface LinkIdentity {
  * it into the reply, or drops it with a counted reason. Nothing here can
  * throw on a malformed frame: every length is checked before it is used.
  */
+/** The flag bits that say a checksum was already found good (the addon's `layout.rxIpSumGood`, `rxUdpSumGood`). */
+export interface SumFlags {
+  readonly ip: number;
+  readonly udp: number;
+}
+
 export class Receiver {
   /** Frames dropped, by reason. */
   readonly drops: DropCounters = dropCounters();
@@ -69,6 +75,7 @@ export class Receiver {
   readonly #payloadOffset: number;
   readonly #payloadMax: number;
   readonly #us: LinkIdentity;
+  readonly #good: SumFlags;
   readonly #arp: ArpTable;
   readonly #counters: StackCounters;
   readonly #deliver: Deliver;
@@ -79,6 +86,7 @@ export class Receiver {
     payloadOffset: number,
     payloadMax: number,
     us: LinkIdentity,
+    good: SumFlags,
     arp: ArpTable,
     counters: StackCounters,
     deliver: Deliver,
@@ -89,19 +97,24 @@ export class Receiver {
     this.#payloadOffset = payloadOffset;
     this.#payloadMax = payloadMax;
     this.#us = us;
+    this.#good = good;
     this.#arp = arp;
     this.#counters = counters;
     this.#deliver = deliver;
   }
 
-  /** Handles the frame of `len` bytes at data offset `off` of mbuf `index`. */
-  input(index: number, off: number, len: number, now: number): number {
+  /**
+   * Handles the frame of `len` bytes at data offset `off` of mbuf `index`.
+   * `sums` has the {@link SumFlags} bits of checksums already found good
+   * (by the addon, while the frame was in cache); the others are summed here.
+   */
+  input(index: number, off: number, len: number, now: number, sums = 0): number {
     const m = this.#mem;
     const f = this.#room[index]! + off;
     if (len < ETH_HEADER) return this.#drop('truncated');
     if (!sameMac(m, f, this.#us.mac) && !isBroadcastMac(m, f)) return this.#drop('notForUs');
     const type = get16(m, f + 12);
-    if (type === ETHERTYPE_IPV4) return this.#ipv4(index, f, len);
+    if (type === ETHERTYPE_IPV4) return this.#ipv4(index, f, len, sums);
     if (type === ETHERTYPE_ARP) return this.#arpIn(f, len, now);
     return this.#drop('unknownEthertype');
   }
@@ -126,7 +139,7 @@ export class Receiver {
     return REPLY;
   }
 
-  #ipv4(index: number, f: number, len: number): number {
+  #ipv4(index: number, f: number, len: number, sums: number): number {
     const m = this.#mem;
     const ip = f + ETH_HEADER;
     if (len < ETH_HEADER + IPV4_HEADER) return this.#drop('truncated');
@@ -137,7 +150,8 @@ export class Receiver {
     const total = get16(m, ip + 2);
     // Frames may carry padding after the packet, never less than it.
     if (total < ihl || ETH_HEADER + total > len) return this.#drop('badIpLength');
-    if (!verifies(this.#view, ip, ihl)) return this.#drop('badIpChecksum');
+    if ((sums & this.#good.ip) === 0 && !verifies(this.#view, ip, ihl))
+      return this.#drop('badIpChecksum');
     if ((get16(m, ip + 6) & 0x3fff) !== 0) return this.#drop('fragment');
     const dst = get32(m, ip + 16);
     const s = this.#us.subnet;
@@ -145,19 +159,31 @@ export class Receiver {
     if (dst !== s.ip && !broadcast) return this.#drop('ipNotForUs');
     const src = get32(m, ip + 12);
     const proto = m[ip + 9];
-    if (proto === PROTO_UDP) return this.#udp(index, ip, ihl, total, src, dst);
+    if (proto === PROTO_UDP) return this.#udp(index, ip, ihl, total, src, dst, sums);
     if (proto === PROTO_ICMP) return this.#icmp(f, ip, ihl, total, src, broadcast);
     return this.#drop('unknownProtocol');
   }
 
-  #udp(index: number, ip: number, ihl: number, total: number, src: number, dst: number): number {
+  #udp(
+    index: number,
+    ip: number,
+    ihl: number,
+    total: number,
+    src: number,
+    dst: number,
+    sums: number,
+  ): number {
     const m = this.#mem;
     const u = ip + ihl;
     if (total < ihl + UDP_HEADER) return this.#drop('truncated');
     const ulen = get16(m, u + 4);
     if (ulen < UDP_HEADER || ulen > total - ihl) return this.#drop('badUdpLength');
     // A zero checksum means the sender computed none (allowed over IPv4).
-    if (get16(m, u + 6) !== 0 && !verifies(this.#view, u, ulen, pseudoSum(src, dst, ulen))) {
+    if (
+      get16(m, u + 6) !== 0 &&
+      (sums & this.#good.udp) === 0 &&
+      !verifies(this.#view, u, ulen, pseudoSum(src, dst, ulen))
+    ) {
       return this.#drop('badUdpChecksum');
     }
     const length = ulen - UDP_HEADER;
