@@ -25,9 +25,10 @@ import {
   type UdpSocketOptions,
 } from '@binio/core';
 import { POOLED_STATE } from './core-internals.js';
-import { ControlBlock } from './ctl.js';
+import type { ControlBlock } from './ctl.js';
 import { Eal, type PortRef } from './eal.js';
 import { closeEngine } from './engine/close.js';
+import { openPort } from './engine/open.js';
 import { ReceivePath } from './engine/receive.js';
 import { type Destination, PROBE, Routes } from './engine/routes.js';
 import { SocketTable } from './engine/sockets.js';
@@ -72,8 +73,8 @@ const RECV_KEYS = ['retryOnInterrupt', 'signal', 'timeout'] as const;
  * every engine on the EAL until it is satisfied or times out.
  *
  * This class checks arguments and keeps buffer ownership; the work is in
- * `engine/`: the socket table, routes, the transmit and receive paths, and
- * closing.
+ * `engine/`: opening the port, the socket table, routes, the transmit and
+ * receive paths, and closing.
  */
 export class DpdkEngine
   implements
@@ -150,38 +151,10 @@ export class DpdkEngine
     this.address = `${formatIp(ourIp)}/${cfg.subnet.prefix}`;
     const layout = addon.layout;
 
-    const stride = cfg.mbufSize ?? (device.driver === 'net_af_packet' ? 4096 : 2048);
-    eal.claim(port);
-    const native = (() => {
-      try {
-        return callNative('rte_pktmbuf_pool_create', () =>
-          addon.poolCreate(`b${port.id}x${poolSeq++}`, cfg.mbufs, cfg.mbufCache, stride),
-        );
-      } catch (e) {
-        eal.release(port);
-        throw e;
-      }
-    })();
+    const { native, ctl, queue } = openPort(eal, port, device, cfg, this.checksumOffload);
     this.#poolId = native.id;
-    this.#ctl = new ControlBlock(layout);
-    try {
-      callNative('rte_eth_dev_start', () =>
-        addon.portStart(
-          port.id,
-          native.id,
-          cfg.rxDescriptors,
-          cfg.txDescriptors,
-          this.checksumOffload,
-        ),
-      );
-      if (cfg.promiscuous) addon.promiscuous(port.id, true);
-      this.#queue = addon.queueBind(port.id, native.id, this.#ctl.buffer, this.checksumOffload);
-    } catch (e) {
-      addon.portStop(port.id);
-      addon.poolFree(native.id);
-      eal.release(port);
-      throw e;
-    }
+    this.#ctl = ctl;
+    this.#queue = queue;
     const roomPayload = native.dataRoom - layout.headroom - layout.udpHeaderBytes;
     this.maxPayload = Math.min(cfg.mtu - 28, roomPayload);
     this.pool = new MbufPool(addon, this.#queue, native, this.#ctl, this.maxPayload);
@@ -693,8 +666,6 @@ export class DpdkEngine
     }
   }
 }
-
-let poolSeq = 0;
 
 function randomMac(): Uint8Array {
   const mac = new Uint8Array(6);
