@@ -26,6 +26,8 @@ export interface DriverWorkload {
   queueDepth: number;
   /** Datagrams per batch call where the subject can batch. */
   batch?: number;
+  /** DPDK workloads: the virtual device. */
+  device?: 'net_null' | 'net_ring';
 }
 
 /** How a worker finds and makes a binio engine. */
@@ -36,8 +38,24 @@ export interface EngineRef {
   factory: string;
   /** Argument of the factory (JSON). */
   options: Record<string, unknown>;
-  /** Addresses for engines whose UDP is not the kernel's (DPDK): where to bind and send. */
-  udp?: { bind: string; to: string };
+  /**
+   * Addresses for engines whose UDP is not the kernel's (DPDK): where to bind
+   * and send; `packed` sends each burst's payloads from one array (the
+   * engine's `sendPacked`) instead of filling engine buffers one by one.
+   */
+  udp?: { bind: string; to: string; packed?: boolean };
+}
+
+/** A veth pair whose far end is in another network namespace (the `veth-udp` workloads). */
+export interface VethSpec {
+  /** The end in the worker's namespace (a kernel interface; DPDK attaches to it by af_packet). */
+  iface: string;
+  /** The address of this end (the kernel's, or DPDK's when the kernel end has none). */
+  hostIp: string;
+  /** The peer's address, inside the namespace. */
+  peerIp: string;
+  /** Prefix length of the link's subnet. */
+  prefix: number;
 }
 
 /** Everything one worker process needs. */
@@ -56,6 +74,8 @@ export interface WorkerSpec {
   receiveBufferSize?: number;
   /** The engine (binio drivers). */
   engine?: EngineRef;
+  /** The link of the `udp-veth` workloads, made by the parent for this run. */
+  veth?: VethSpec;
 }
 
 /** What a measured run reports. */

@@ -1,7 +1,14 @@
 import type { DriverWorkload } from './protocol.js';
 
 /** How a workload moves data, which decides who can run it and how. */
-export type WorkloadKind = 'file' | 'udp' | 'tcp-stream' | 'tcp-pingpong' | 'dpdk-tx';
+export type WorkloadKind =
+  | 'file'
+  | 'udp'
+  | 'tcp-stream'
+  | 'tcp-pingpong'
+  | 'dpdk-tx'
+  | 'dpdk-echo'
+  | 'veth-udp';
 
 /** One benchmark workload: the same operation for every subject. */
 export interface Workload {
@@ -27,6 +34,8 @@ export interface Workload {
   readonly recache?: boolean;
   /** Run by asynchronous subjects only (sync ones already cover it elsewhere). */
   readonly asyncOnly?: boolean;
+  /** DPDK workloads: the virtual device sent into (`dpdk-echo` always uses a ring pair). */
+  readonly device?: 'net_null' | 'net_ring';
 }
 
 /** Every workload, in the order they run and print. */
@@ -103,6 +112,15 @@ export const WORKLOADS: readonly Workload[] = [
     opName: 'round trip',
   },
   {
+    id: 'veth-udp-64',
+    title: '64-byte UDP datagrams sent over a veth to a kernel peer in another network namespace',
+    kind: 'veth-udp',
+    blockSize: 64,
+    queueDepth: { sync: 1, async: 1 },
+    batch: 32,
+    opName: 'datagram sent',
+  },
+  {
     id: 'dpdk-tx-64',
     title: '64-byte UDP datagrams sent through DPDK (net_null)',
     kind: 'dpdk-tx',
@@ -110,6 +128,28 @@ export const WORKLOADS: readonly Workload[] = [
     queueDepth: { sync: 1, async: 1 },
     batch: 32,
     opName: 'datagram',
+    device: 'net_null',
+  },
+  {
+    id: 'dpdk-tx-ring-64',
+    title: '64-byte UDP datagrams sent through DPDK (net_ring, its receive ring drained)',
+    kind: 'dpdk-tx',
+    blockSize: 64,
+    queueDepth: { sync: 1, async: 1 },
+    batch: 32,
+    opName: 'datagram',
+    device: 'net_ring',
+  },
+  {
+    id: 'dpdk-echo-ring-64',
+    title:
+      '64-byte UDP datagrams echoed over a DPDK net_ring pair (generator and echo in one process)',
+    kind: 'dpdk-echo',
+    blockSize: 64,
+    queueDepth: { sync: 1, async: 1 },
+    batch: 32,
+    opName: 'echoed datagram',
+    device: 'net_ring',
   },
 ];
 
@@ -122,6 +162,7 @@ export function driverWorkload(w: Workload, queueDepth: number): DriverWorkload 
     op: w.op,
     queueDepth,
     batch: w.batch,
+    device: w.device,
   };
 }
 

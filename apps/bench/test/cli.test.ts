@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addonUnavailableReason } from '@binio/engine-dpdk';
+import { netnsUnavailableReason } from '@binio/testkit';
 import type { BenchReport } from '../src/report/json.js';
 
 // The CLI runs for real, from its build: workers are separate Node/Bun
@@ -177,5 +179,59 @@ describe('binio-bench CLI', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('nothing here runs dpdk-tx-64');
+  });
+});
+
+// The DPDK and veth workloads, run for real at a tiny size: the engine, the
+// C loop compiled against libdpdk, and a veth into another namespace.
+function dpdkMissing(): string | undefined {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root';
+  if (spawnSync('pkg-config', ['--exists', 'libdpdk']).status !== 0) return 'no libdpdk';
+  return addonUnavailableReason();
+}
+const noDpdk = dpdkMissing();
+const noVeth = netnsUnavailableReason();
+if (noDpdk) console.warn(`[bench DPDK workloads] skipped: ${noDpdk}`);
+if (noVeth) console.warn(`[bench veth workload] skipped: ${noVeth}`);
+
+describe('binio-bench DPDK and veth workloads', () => {
+  function resultsOf(args: string[]): [string, string[]][] {
+    const json = join(work, `${args.join('-').replace(/[^a-z0-9-]/gi, '')}.json`);
+    const r = bench([
+      '--duration',
+      '0.2',
+      '--reps',
+      '1',
+      ...args,
+      '--json',
+      json,
+      '--svg',
+      `${json}.svg`,
+    ]);
+    expect(r.stderr).not.toContain('failed:');
+    expect(r.code).toBe(0);
+    const doc = report(json);
+    for (const w of doc.workloads)
+      for (const x of w.results) expect(x.samples[0]!.ops, `${w.id} ${x.id}`).toBeGreaterThan(0);
+    return doc.workloads.map((w) => [w.id, w.results.map((x) => x.id)]);
+  }
+
+  it.skipIf(noDpdk)(
+    'runs the engine beside the C loop on net_null, net_ring and the echo pair',
+    () => {
+      const subjects = ['dpdk-sync', 'dpdk-packed-sync', 'c-dpdk-tx'];
+      expect(resultsOf(['--only', 'dpdk', '--subjects', subjects.join(',')])).toEqual([
+        ['dpdk-tx-64', subjects],
+        ['dpdk-tx-ring-64', subjects],
+        ['dpdk-echo-ring-64', subjects],
+      ]);
+    },
+  );
+
+  it.skipIf(noDpdk || noVeth)('sends over a veth from DPDK, a kernel engine and Node', () => {
+    const subjects = ['posix-sync', 'dpdk-sync', 'node-dgram'];
+    expect(resultsOf(['--only', 'veth', '--subjects', subjects.join(',')])).toEqual([
+      ['veth-udp-64', subjects],
+    ]);
   });
 });

@@ -39,11 +39,22 @@ describe('engine capabilities to workloads', () => {
     ]);
     expect(workloadsFor(sockets, false, 'async')).toEqual([
       'udp-pps-64',
+      'veth-udp-64',
       'tcp-stream-64k',
       'tcp-pingpong-64',
     ]);
-    expect(workloadsFor(new Set(['udp.socket', 'udp.bind', 'udp.batch']), true, 'sync')).toEqual([
+    const bypass = new Set(['udp.socket', 'udp.bind', 'udp.batch']);
+    expect(workloadsFor(bypass, true, 'sync')).toEqual([
       'dpdk-tx-64',
+      'dpdk-tx-ring-64',
+      'veth-udp-64',
+    ]);
+    // Echo needs receiving too.
+    expect(workloadsFor(new Set([...bypass, 'udp.recv']), true, 'sync')).toEqual([
+      'dpdk-tx-64',
+      'dpdk-tx-ring-64',
+      'dpdk-echo-ring-64',
+      'veth-udp-64',
     ]);
   });
 });

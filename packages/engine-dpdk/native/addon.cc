@@ -63,6 +63,9 @@ static Napi::Object layout(Napi::Env env) {
   set("freeIdx", ctl::kFreeIdx);
   set("templatesOffset", ctl::kTemplatesOff);
   set("counters", ctl::kCounters);
+  set("rxSum", ctl::kRxSum);
+  set("rxIpSumGood", kRxIpSumGood);
+  set("rxUdpSumGood", kRxUdpSumGood);
   set("size", ctl::kSize);
   set("headroom", RTE_PKTMBUF_HEADROOM);
   set("mbufHeader", sizeof(rte_mbuf));

@@ -55,6 +55,30 @@ static Napi::Value Unbind(const Napi::CallbackInfo& info) {
 // rx(queue, max): receives up to max frames; rxIdx/rxOff/rxLen describe
 // them. Returns how many. Frames in another pool's mbufs (the crossed ring
 // loopback) are copied into ours so JavaScript sees all through one view.
+// Which checksums of the frame f[0..len) are good (kRxIpSum*). Lengths are
+// checked before anything is read; regions are those the stack checks
+// (src/stack/input.ts): the IPv4 header of IHL words, and the UDP header
+// and data of the UDP length with the pseudo header.
+static uint8_t rxSumFlags(const uint8_t* f, uint32_t len) {
+  if (len < 34 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4) return 0;
+  const uint8_t* ip = f + 14;
+  const uint32_t ihl = (ip[0] & 15u) * 4;
+  const uint32_t total = static_cast<uint32_t>(ip[2]) << 8 | ip[3];
+  if (ihl < 20 || 14 + ihl > len || total < ihl || 14 + total > len) return 0;
+  if (binio_csum_fold(binio_csum_bytes(0, ip, ihl)) != 0xffff) return 0;
+  uint8_t flags = kRxIpSumGood;
+  if (ip[9] != IPPROTO_UDP || total < ihl + 8) return flags;
+  const uint8_t* u = ip + ihl;
+  const uint32_t ulen = static_cast<uint32_t>(u[4]) << 8 | u[5];
+  if (ulen < 8 || ulen > total - ihl || (u[6] | u[7]) == 0) return flags;
+  const uint16_t proto = rte_cpu_to_be_16(IPPROTO_UDP);
+  const uint16_t ulenBe = rte_cpu_to_be_16(static_cast<uint16_t>(ulen));
+  uint64_t acc = binio_csum_bytes(0, ip + 12, 8);  // source and destination
+  acc = binio_csum_add(binio_csum_add(acc, proto), ulenBe);
+  if (binio_csum_fold(binio_csum_bytes(acc, u, ulen)) == 0xffff) flags |= kRxUdpSumGood;
+  return flags;
+}
+
 static Napi::Value Rx(const Napi::CallbackInfo& info) {
   Queue* q = argQueue(info, 0);
   uint32_t max;
@@ -65,6 +89,7 @@ static Napi::Value Rx(const Napi::CallbackInfo& info) {
   uint32_t* idx = ctlArray<uint32_t>(q, ctl::kRxIdx);
   uint16_t* off = ctlArray<uint16_t>(q, ctl::kRxOff);
   uint16_t* len = ctlArray<uint16_t>(q, ctl::kRxLen);
+  uint8_t* sum = ctlArray<uint8_t>(q, ctl::kRxSum);
   uint32_t* counters = ctlArray<uint32_t>(q, ctl::kCounters);
   uint32_t k = 0;
   for (uint16_t i = 0; i < n; i++) {
@@ -87,6 +112,7 @@ static Napi::Value Rx(const Napi::CallbackInfo& info) {
     idx[k] = indexOf(q->pool, m);
     off[k] = m->data_off;
     len[k] = m->data_len;
+    sum[k] = rxSumFlags(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
     k++;
   }
   return Napi::Number::New(info.Env(), k);

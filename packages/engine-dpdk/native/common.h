@@ -41,8 +41,15 @@ constexpr uint32_t kRxLen = kRxOff + 2 * kBurstMax;              // u16[kBurstMa
 constexpr uint32_t kFreeIdx = kRxLen + 2 * kBurstMax;            // u32[kBurstMax]
 constexpr uint32_t kTemplatesOff = kFreeIdx + 4 * kBurstMax;     // u8[kTemplates][64]
 constexpr uint32_t kCounters = kTemplatesOff + kTemplates * kTemplateBytes;  // u32[16]
-constexpr uint32_t kSize = kCounters + 16 * 4;
+constexpr uint32_t kRxSum = kCounters + 16 * 4;                  // u8[kBurstMax]
+constexpr uint32_t kSize = kRxSum + kBurstMax;
 }  // namespace ctl
+
+// rxSum flags: checksums rx found good, so JavaScript need not sum them
+// again. Unset means "not checked here", never "bad": the stack then checks
+// (and decides) itself.
+constexpr uint8_t kRxIpSumGood = 1;   // the IPv4 header checksum
+constexpr uint8_t kRxUdpSumGood = 2;  // a non-zero UDP checksum, pseudo header included
 
 // Counters the burst functions keep in the control block (u32 slots).
 enum Counter : uint32_t {

@@ -1,5 +1,6 @@
 // Per-packet UDP work of the transmit path, shared by the addon and by the C
-// loop the benchmark compares it with (bench/tx-loop.c), so both do exactly
+// loop the benchmark compares it with (apps/bench/native/dpdk-tx.c, which
+// includes this file), so both do exactly
 // the same: copy the 42-byte Ethernet/IPv4/UDP template into the headroom,
 // fill in the lengths, and compute the checksums incrementally from the
 // template's precomputed sums (or leave them to the device).

@@ -26,6 +26,8 @@ export class ControlBlock {
   readonly rxOff: Uint16Array;
   /** Length of each received frame. */
   readonly rxLen: Uint16Array;
+  /** Checksums the addon found good in each received frame (`layout.rxIpSumGood`, `rxUdpSumGood`). */
+  readonly rxSum: Uint8Array;
   /** mbufs to free. */
   readonly freeIdx: Uint32Array;
   /** Header templates, `templateBytes` apart. */
@@ -43,6 +45,7 @@ export class ControlBlock {
     this.rxIdx = new Uint32Array(this.buffer, layout.rxIdx, b);
     this.rxOff = new Uint16Array(this.buffer, layout.rxOff, b);
     this.rxLen = new Uint16Array(this.buffer, layout.rxLen, b);
+    this.rxSum = new Uint8Array(this.buffer, layout.rxSum, b);
     this.freeIdx = new Uint32Array(this.buffer, layout.freeIdx, b);
     this.templates = new Uint8Array(
       this.buffer,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isIoError } from '@binio/core';
 import { describe, expect, it } from 'vitest';
-import { createDpdkEngine, Eal } from '../src/index.js';
+import { createDpdkEngine, Eal, type MbufBuffer } from '../src/index.js';
 import { dpdkUnavailableReason, skipWithReason } from './support/skip.js';
 
 // EAL initialises once per process: bad options must not use that chance up,
@@ -76,6 +76,20 @@ describe.skipIf(skip)('EAL lifetime', () => {
     expect(engine.stats().rxFrames).toBe(32);
     const report = engine.closeWithReport();
     expect(report).toMatchObject({ leaked: 0, lingering: false, mbufs: { inUse: 0 } });
+  });
+
+  it('refuses a buffer listed twice in recycleBuffers, wherever it is, recycling none', () => {
+    const engine = createDpdkEngine({ port: 'net_null0', address: '192.0.2.1/24' });
+    const [a, b, c] = engine.getBuffers(3) as [MbufBuffer, MbufBuffer, MbufBuffer];
+    for (let round = 0; round < 3; round++) {
+      expect(errorOf(() => engine.recycleBuffers([a, b, c, a])).code).toBe('ERR_BUFFER_RECYCLED');
+      // Nothing went back: all three are still the caller's.
+      for (const x of [a, b, c])
+        expect(x.append(Uint8Array.of(round)).filled.length).toBe(round + 1);
+    }
+    engine.recycleBuffers([c, a, b]);
+    expect(errorOf(() => a.append(Uint8Array.of(1))).code).toBe('ERR_BUFFER_RECYCLED');
+    expect(engine.closeWithReport()).toMatchObject({ leaked: 0, mbufs: { inUse: 0 } });
   });
 
   it('cannot start again after cleanup', () => {

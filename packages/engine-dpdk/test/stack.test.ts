@@ -1,24 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { ArpTable, parseArp, replyInPlace, writeRequest } from '../src/stack/arp.js';
-import { checksum, pseudoSum, verifies } from '../src/stack/checksum.js';
+import { checksum, pseudoSum, verifies, viewOf } from '../src/stack/checksum.js';
 import { TemplateSlots } from '../src/stack/templates.js';
 import { arpRequest, inetChecksum, udp } from './support/frames.js';
 
 // The TypeScript half of the stack on its own, against frames built
 // independently (test/support/frames.ts).
 describe('checksums', () => {
-  it('agree with an independent implementation, odd lengths included', () => {
-    for (const n of [0, 1, 2, 3, 20, 63, 1472]) {
-      const b = Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 255);
-      expect(checksum(b, 0, n)).toBe(inetChecksum(b));
+  it('agree with an independent implementation, odd lengths and offsets included', () => {
+    for (const n of [0, 1, 2, 3, 5, 6, 7, 20, 63, 1472]) {
+      for (const at of [0, 1, 2, 3]) {
+        const b = Uint8Array.from({ length: at + n }, (_, i) => (i * 31 + 7) & 255);
+        expect(checksum(b, at, n)).toBe(inetChecksum(b.subarray(at)));
+        // A view that does not start at its buffer's start.
+        expect(checksum(b.subarray(at), 0, n)).toBe(inetChecksum(b.subarray(at)));
+      }
     }
+    // All ones: the largest sums, where a 32-bit word carries most.
+    const ones = new Uint8Array(1472).fill(0xff);
+    expect(checksum(ones, 0, ones.length)).toBe(inetChecksum(ones));
   });
 
   it('verify a UDP datagram with its pseudo header', () => {
     const u = udp('10.0.0.2', '10.0.0.1', 4000, 5000, Uint8Array.of(1, 2, 3));
-    expect(verifies(u, 0, u.length, pseudoSum(0x0a000002, 0x0a000001, u.length))).toBe(true);
+    expect(verifies(viewOf(u), 0, u.length, pseudoSum(0x0a000002, 0x0a000001, u.length))).toBe(
+      true,
+    );
     u[8]! ^= 1;
-    expect(verifies(u, 0, u.length, pseudoSum(0x0a000002, 0x0a000001, u.length))).toBe(false);
+    expect(verifies(viewOf(u), 0, u.length, pseudoSum(0x0a000002, 0x0a000001, u.length))).toBe(
+      false,
+    );
   });
 });
 

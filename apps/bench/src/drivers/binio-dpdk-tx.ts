@@ -1,74 +1,56 @@
-import type {
-  IoEngine,
-  Mode,
-  Outgoing,
-  OutputBuffer,
-  UdpBatch,
-  UdpBind,
-  UdpSocketCreate,
-} from '@binio/core';
+import type { IoEngine, Mode, Outgoing, UdpBatch, UdpBind, UdpSocketCreate } from '@binio/core';
 import type { WorkerResult } from '../protocol.js';
 import { loadEngine } from './binio-engine.js';
+import { burstSender, hasBurstTx, onDevice } from './dpdk-burst.js';
 import { Meter, now } from './measure.js';
 import { payload } from './offsets.js';
 import { type DriverContext, required } from './types.js';
 
 type Tx = IoEngine<Mode> & UdpSocketCreate<Mode> & UdpBind<Mode> & UdpBatch<Mode>;
 
-/**
- * The zero-copy path of an engine that owns its buffers (DPDK's mbufs): fill
- * engine buffers and hand a whole burst to the device in one call. Engines
- * without it are measured through the trait's `sendMany`.
- */
-interface BurstTx {
-  getBuffers(n: number): OutputBuffer[];
-  recycleBuffers(buffers: readonly OutputBuffer[]): void;
-  transmit(socket: unknown, buffers: readonly OutputBuffer[], to: string): number;
-}
-
-function hasBurstTx(e: object): e is BurstTx {
-  const t = e as Partial<BurstTx>;
-  return (
-    typeof t.transmit === 'function' &&
-    typeof t.getBuffers === 'function' &&
-    typeof t.recycleBuffers === 'function'
-  );
+/** What a DPDK engine offers to drain its own receive ring (net_ring loops back to itself). */
+interface Drain {
+  discardReceived(max: number): number;
 }
 
 /**
  * Transmit rate of a kernel-bypass engine: bursts from one socket into the
- * engine's device (a `net_null` vdev by default, which drops everything: the
- * figure is the engine's own cost per packet). Each burst is built in engine
- * buffers and handed over whole when the engine offers that (the proposal's
- * model), otherwise sent with `sendMany`.
+ * workload's device (`net_null` drops everything, so the figure is the
+ * engine's own cost per packet; `net_ring` hands each burst to a ring that
+ * is drained every burst, as the C reference does). Each burst is built in
+ * engine buffers and handed over whole when the engine offers that (the
+ * proposal's model), or sent from one array (`udp.packed`), otherwise sent
+ * with `sendMany`.
  */
 export async function run({ spec }: DriverContext): Promise<WorkerResult> {
   const ref = required(spec.engine, 'engine');
   const udp = required(ref.udp, 'engine.udp (bind and destination addresses)');
-  const engine = (await loadEngine(ref)) as Tx;
+  const engine = (await loadEngine(onDevice(ref, spec.workload.device))) as Tx;
   try {
     const sock = await engine.createUdpSocket();
     await engine.bindUdp(sock as never, udp.bind);
     const data = payload(spec.workload.blockSize);
-    const burst: Outgoing[] = Array.from({ length: spec.workload.batch ?? 32 }, () => ({
-      data,
-      to: udp.to,
-    }));
+    const size = spec.workload.batch ?? 32;
+    const drain =
+      spec.workload.device === 'net_ring'
+        ? (engine as unknown as Drain)
+        : { discardReceived: () => 0 };
     const deadline = now() + spec.durationMs;
     const meter = new Meter();
     let sent = 0;
-    const size = burst.length;
     meter.start();
     if (hasBurstTx(engine)) {
+      const send = burstSender(engine, udp.packed === true, data, size);
       while (now() < deadline) {
-        const bufs = engine.getBuffers(size);
-        for (const b of bufs) b.append(data);
-        const n = engine.transmit(sock, bufs, udp.to);
-        if (n < size) engine.recycleBuffers(bufs.slice(n));
-        sent += n;
+        sent += send(sock, udp.to);
+        drain.discardReceived(size);
       }
     } else {
-      while (now() < deadline) sent += await engine.sendMany(sock as never, burst);
+      const burst: Outgoing[] = Array.from({ length: size }, () => ({ data, to: udp.to }));
+      while (now() < deadline) {
+        sent += await engine.sendMany(sock as never, burst);
+        drain.discardReceived(size);
+      }
     }
     const result = meter.stop(sent, sent * data.length);
     await sock.close();

@@ -13,4 +13,7 @@ export const DRIVERS: Record<string, () => Promise<Driver>> = {
   'binio-udp': async () => (await import('./binio-udp.js')).run,
   'binio-tcp': async () => (await import('./binio-tcp.js')).run,
   'binio-dpdk-tx': async () => (await import('./binio-dpdk-tx.js')).run,
+  'binio-dpdk-echo': async () => (await import('./binio-dpdk-echo.js')).run,
+  'binio-udp-veth': async () => (await import('./binio-udp-veth.js')).run,
+  'node-udp-veth': async () => (await import('./node-udp-veth.js')).run,
 };

@@ -3,6 +3,7 @@ import type { EngineRef, ProbeReport, WorkerSpec } from '../protocol.js';
 import { driverWorkload, type Workload } from '../workloads.js';
 import { fileFor } from './node-api.js';
 import type { Job, Missing, ProbeResult, Sample, Subject, SubjectFamily } from './subject.js';
+import { overVeth, VETH_WORKLOAD, vethUnavailable } from './veth.js';
 import { NODE, runPair, runSolo, SLACK_MS, startWorker } from './workers.js';
 
 /** How the bench finds and makes one binio engine. */
@@ -21,8 +22,8 @@ export interface EngineFamilySpec {
   readonly options?: Record<string, unknown>;
   /** Sort key among the binio engines. */
   readonly order: number;
-  /** Kernel-bypass UDP (DPDK): the engine runs `dpdk-tx-64` from `bind` to `to`, not loopback UDP. */
-  readonly bypass?: { bind: string; to: string };
+  /** Kernel-bypass UDP (DPDK): the engine runs the `dpdk-*` workloads from `bind` to `to`, not loopback UDP. */
+  readonly bypass?: { bind: string; to: string; packed?: boolean };
   /** Fixed cost of one of its runs beyond the duration (process start, native set-up), ms. */
   readonly overheadMs?: number;
   /** Subject id per mode (default `${short}-${mode}`), for a variant such as `uring-sqpoll`. */
@@ -39,6 +40,7 @@ const NEEDS: Record<string, readonly Capability[]> = {
   udp: ['udp.socket', 'udp.bind', 'udp.send', 'udp.recv'],
   tcp: ['tcp.connect', 'tcp.listen'],
   tx: ['udp.socket', 'udp.bind', 'udp.batch'],
+  echo: ['udp.socket', 'udp.bind', 'udp.batch', 'udp.recv'],
 };
 
 /** The workloads an engine with `caps` can run. */
@@ -49,8 +51,10 @@ export function workloadsFor(caps: ReadonlySet<string>, bypass: boolean, mode: M
   if (has('read') && mode === 'async') out.push('file-randread-4k-qd1');
   if (has('write')) out.push('file-randwrite-4k');
   if (bypass) {
-    if (has('tx')) out.push('dpdk-tx-64');
+    if (has('tx')) out.push('dpdk-tx-64', 'dpdk-tx-ring-64');
+    if (has('echo')) out.push('dpdk-echo-ring-64');
   } else if (has('udp')) out.push('udp-pps-64');
+  if (bypass ? has('tx') : has('udp')) out.push(VETH_WORKLOAD);
   if (has('tcp')) out.push('tcp-stream-64k', 'tcp-pingpong-64');
   return out;
 }
@@ -96,11 +100,16 @@ export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
           missing.push({ what: id, reason: m?.error ?? 'not probed' });
           continue;
         }
-        const workloads = workloadsFor(
+        let workloads = workloadsFor(
           new Set(m.capabilities),
           spec.bypass !== undefined,
           mode,
         ).filter((w) => spec.only === undefined || spec.only.includes(w));
+        const noVeth = workloads.includes(VETH_WORKLOAD) ? vethUnavailable() : undefined;
+        if (noVeth !== undefined) {
+          workloads = workloads.filter((w) => w !== VETH_WORKLOAD);
+          missing.push({ what: id, reason: noVeth });
+        }
         if (workloads.length === 0) {
           missing.push({
             what: id,
@@ -176,6 +185,12 @@ function engineSubject(
           return pair('binio-tcp', job, 'client');
         case 'dpdk-tx':
           return runSolo(NODE, make('binio-dpdk-tx', job));
+        case 'dpdk-echo':
+          return runSolo(NODE, make('binio-dpdk-echo', job));
+        case 'veth-udp':
+          return overVeth(spec.bypass === undefined, (veth) =>
+            runSolo(NODE, make('binio-udp-veth', job, { veth })),
+          );
       }
     },
   };

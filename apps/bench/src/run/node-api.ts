@@ -1,6 +1,7 @@
 import type { WorkerSpec } from '../protocol.js';
 import { driverWorkload, type Workload } from '../workloads.js';
 import type { Group, Job, Sample, Subject } from './subject.js';
+import { overVeth, VETH_WORKLOAD, vethUnavailable } from './veth.js';
 import { type Runtime, runPair, runSolo, SLACK_MS, startWorker } from './workers.js';
 
 const FILE_WORKLOADS = ['file-randread-4k', 'file-seqread-128k', 'file-randwrite-4k'];
@@ -77,10 +78,16 @@ export function nodeApiSubjects(
       label: `${who}: dgram socket.send / 'message' (one datagram per call)`,
       group,
       mode: 'async',
-      workloads: ['udp-pps-64'],
+      workloads:
+        runtime.name === 'node' && vethUnavailable() === undefined
+          ? ['udp-pps-64', VETH_WORKLOAD]
+          : ['udp-pps-64'],
       queueDepth: () => 1,
       overheadMs,
-      run: (job) => pair('node-udp', job, 'server'),
+      run: (job) =>
+        job.workload.kind === 'veth-udp'
+          ? overVeth(true, (veth) => runSolo(runtime, spec('node-udp-veth', job, 1, { veth })))
+          : pair('node-udp', job, 'server'),
     },
     {
       id: `${prefix}-net`,

@@ -63,7 +63,10 @@ export function estimateSeconds(
 ): number {
   let ms = 0;
   for (const r of runs) {
-    const paired = r.workload.kind !== 'file' && r.workload.kind !== 'dpdk-tx';
+    const paired =
+      r.workload.kind !== 'file' &&
+      r.workload.kind !== 'veth-udp' &&
+      !r.workload.kind.startsWith('dpdk');
     ms +=
       Math.max(durationMs, r.subject.minDurationMs ?? 0) + r.subject.overheadMs * (paired ? 2 : 1);
     if (r.workload.kind === 'udp') ms += 100;

@@ -1,14 +1,15 @@
-import { engineFamily } from '../run/engine-family.js';
+import { type EngineFamilySpec, engineFamily } from '../run/engine-family.js';
 
 /**
- * `@binio/engine-dpdk`: kernel-bypass UDP, measured by `dpdk-tx-64` on a
- * `net_null` virtual device (no hugepages, no NIC: see PLATFORM.md), which
- * drops what it is given, so nothing leaves the process. The addresses are
+ * `@binio/engine-dpdk`: kernel-bypass UDP, measured by the `dpdk-*`
+ * workloads on virtual devices (no hugepages, no NIC: see PLATFORM.md):
+ * `net_null` drops what it is given, `net_ring` loops back into the
+ * process, so nothing leaves it. The addresses are
  * from the documentation range (192.0.2.0/24) and the datagrams go to the
  * subnet's broadcast address, which needs no ARP answer (nobody is there to
  * give one). The engine is sync only and its factory takes no mode.
  */
-export const family = engineFamily({
+export const spec: EngineFamilySpec = {
   package: '@binio/engine-dpdk',
   short: 'dpdk',
   factory: 'createDpdkEngine',
@@ -18,4 +19,6 @@ export const family = engineFamily({
   bypass: { bind: '192.0.2.1:9000', to: '192.0.2.255:9000' },
   order: 13,
   overheadMs: 600,
-});
+};
+
+export const family = engineFamily(spec);

@@ -15,6 +15,10 @@ export interface Layout {
   readonly freeIdx: number;
   readonly templatesOffset: number;
   readonly counters: number;
+  /** Per received frame: which checksums rx found good (flags below). */
+  readonly rxSum: number;
+  readonly rxIpSumGood: number;
+  readonly rxUdpSumGood: number;
   readonly size: number;
   /** `RTE_PKTMBUF_HEADROOM`. */
   readonly headroom: number;

@@ -1,5 +1,5 @@
 import { type ArpTable, parseArp, replyInPlace } from './arp.js';
-import { checksum, pseudoSum, verifies } from './checksum.js';
+import { checksum, pseudoSum, verifies, viewOf } from './checksum.js';
 import {
   type DropCounters,
   type DropReason,
@@ -57,16 +57,25 @@ export interface LinkIdentity {
  * it into the reply, or drops it with a counted reason. Nothing here can
  * throw on a malformed frame: every length is checked before it is used.
  */
+/** The flag bits that say a checksum was already found good (the addon's `layout.rxIpSumGood`, `rxUdpSumGood`). */
+export interface SumFlags {
+  readonly ip: number;
+  readonly udp: number;
+}
+
 export class Receiver {
   /** Frames dropped, by reason. */
   readonly drops: DropCounters = dropCounters();
   /** Length of the reply {@link input} last built (when it returned REPLY). */
   replyLength = 0;
   readonly #mem: Uint8Array;
+  // The same bytes, for checksums read 32 bits at a time.
+  readonly #view: DataView;
   readonly #room: Uint32Array;
   readonly #payloadOffset: number;
   readonly #payloadMax: number;
   readonly #us: LinkIdentity;
+  readonly #good: SumFlags;
   readonly #arp: ArpTable;
   readonly #counters: StackCounters;
   readonly #deliver: Deliver;
@@ -77,28 +86,35 @@ export class Receiver {
     payloadOffset: number,
     payloadMax: number,
     us: LinkIdentity,
+    good: SumFlags,
     arp: ArpTable,
     counters: StackCounters,
     deliver: Deliver,
   ) {
     this.#mem = mem;
+    this.#view = viewOf(mem);
     this.#room = room;
     this.#payloadOffset = payloadOffset;
     this.#payloadMax = payloadMax;
     this.#us = us;
+    this.#good = good;
     this.#arp = arp;
     this.#counters = counters;
     this.#deliver = deliver;
   }
 
-  /** Handles the frame of `len` bytes at data offset `off` of mbuf `index`. */
-  input(index: number, off: number, len: number, now: number): number {
+  /**
+   * Handles the frame of `len` bytes at data offset `off` of mbuf `index`.
+   * `sums` has the {@link SumFlags} bits of checksums already found good
+   * (by the addon, while the frame was in cache); the others are summed here.
+   */
+  input(index: number, off: number, len: number, now: number, sums = 0): number {
     const m = this.#mem;
     const f = this.#room[index]! + off;
     if (len < ETH_HEADER) return this.#drop('truncated');
     if (!sameMac(m, f, this.#us.mac) && !isBroadcastMac(m, f)) return this.#drop('notForUs');
     const type = get16(m, f + 12);
-    if (type === ETHERTYPE_IPV4) return this.#ipv4(index, f, len);
+    if (type === ETHERTYPE_IPV4) return this.#ipv4(index, f, len, sums);
     if (type === ETHERTYPE_ARP) return this.#arpIn(f, len, now);
     return this.#drop('unknownEthertype');
   }
@@ -123,7 +139,7 @@ export class Receiver {
     return REPLY;
   }
 
-  #ipv4(index: number, f: number, len: number): number {
+  #ipv4(index: number, f: number, len: number, sums: number): number {
     const m = this.#mem;
     const ip = f + ETH_HEADER;
     if (len < ETH_HEADER + IPV4_HEADER) return this.#drop('truncated');
@@ -134,7 +150,8 @@ export class Receiver {
     const total = get16(m, ip + 2);
     // Frames may carry padding after the packet, never less than it.
     if (total < ihl || ETH_HEADER + total > len) return this.#drop('badIpLength');
-    if (!verifies(m, ip, ihl)) return this.#drop('badIpChecksum');
+    if ((sums & this.#good.ip) === 0 && !verifies(this.#view, ip, ihl))
+      return this.#drop('badIpChecksum');
     if ((get16(m, ip + 6) & 0x3fff) !== 0) return this.#drop('fragment');
     const dst = get32(m, ip + 16);
     const s = this.#us.subnet;
@@ -142,19 +159,31 @@ export class Receiver {
     if (dst !== s.ip && !broadcast) return this.#drop('ipNotForUs');
     const src = get32(m, ip + 12);
     const proto = m[ip + 9];
-    if (proto === PROTO_UDP) return this.#udp(index, ip, ihl, total, src, dst);
+    if (proto === PROTO_UDP) return this.#udp(index, ip, ihl, total, src, dst, sums);
     if (proto === PROTO_ICMP) return this.#icmp(f, ip, ihl, total, src, broadcast);
     return this.#drop('unknownProtocol');
   }
 
-  #udp(index: number, ip: number, ihl: number, total: number, src: number, dst: number): number {
+  #udp(
+    index: number,
+    ip: number,
+    ihl: number,
+    total: number,
+    src: number,
+    dst: number,
+    sums: number,
+  ): number {
     const m = this.#mem;
     const u = ip + ihl;
     if (total < ihl + UDP_HEADER) return this.#drop('truncated');
     const ulen = get16(m, u + 4);
     if (ulen < UDP_HEADER || ulen > total - ihl) return this.#drop('badUdpLength');
     // A zero checksum means the sender computed none (allowed over IPv4).
-    if (get16(m, u + 6) !== 0 && !verifies(m, u, ulen, pseudoSum(src, dst, ulen))) {
+    if (
+      get16(m, u + 6) !== 0 &&
+      (sums & this.#good.udp) === 0 &&
+      !verifies(this.#view, u, ulen, pseudoSum(src, dst, ulen))
+    ) {
       return this.#drop('badUdpChecksum');
     }
     const length = ulen - UDP_HEADER;
@@ -181,7 +210,7 @@ export class Receiver {
     const m = this.#mem;
     const c = ip + ihl;
     const clen = total - ihl;
-    if (clen < 8 || !verifies(m, c, clen)) return this.#drop('badIcmp');
+    if (clen < 8 || !verifies(this.#view, c, clen)) return this.#drop('badIcmp');
     // Echo requests only, and not to broadcast (as Linux by default).
     if (m[c] !== 8 || m[c + 1] !== 0 || broadcast) return this.#drop('icmpIgnored');
     // Reply in place: back to the sender's MAC (the on-link hop it came by).
