@@ -11,6 +11,13 @@ export { createUringEngine, UringEngine } from './engine/engine.js';
 export type { UringBufferOptions } from './engine/pool.js';
 export type { TaskRun, UringEngineOptions } from './engine/setup.js';
 export { type DirectAlignment, UringFile } from './file/file.js';
-export { UringTcpListener, UringTcpStream } from './socket/tcp.js';
+export {
+  type UringDatagramSocket,
+  UringUdpSocket,
+  type UringUdpSocketOptions,
+  UringUnixDatagramSocket,
+} from './socket/datagram.js';
+export { type StreamType, UringTcpListener, UringTcpStream } from './socket/tcp.js';
+export type { UringUnixConnectOptions, UringUnixListenOptions } from './socket/unix.js';
 export * as abi from './uring/abi.js';
 export { Ring } from './uring/ring.js';

@@ -402,6 +402,15 @@ export class UringCore {
     this.slots.free(s);
   }
 
+  /**
+   * Cancels every request waiting on `fd` and hands the cancel to the kernel
+   * now, before the caller closes the descriptor with close(2) (sockets whose
+   * descriptor another owner closes, e.g. engine-posix's SocketState).
+   */
+  cancelOnFd(fd: number): void {
+    this.#cancelFd(fd, false);
+  }
+
   /** Queues an internal cancel of the operation in slot `s` (its completion is ignored). */
   cancel(s: number): void {
     if (this.#closed) return;
