@@ -45,7 +45,7 @@ import { fillRecv, fillSend, readRecv } from './msg-blocks.js';
 export const BATCH_MAX = 64;
 
 /** The batch size that fits the ring now; 0 means queue the call (async) or refuse it (sync). */
-function fit(host: DatagramHost, wanted: number): number {
+function batchSize(host: DatagramHost, wanted: number): number {
   const room = chainRoom(host.core);
   if (room === 0 && host.core.mode === 'sync') {
     throw invalidArg('ERR_INVALID_STATE', 'EBUSY: no free slot in the sync engine for a batch');
@@ -85,7 +85,7 @@ export function sendBatch(
   const core = host.core;
   core.require(Op.SENDMSG);
   if (datagrams.length === 0) return core.mode === 'sync' ? 0 : Promise.resolve(0);
-  const n = fit(host, datagrams.length);
+  const n = batchSize(host, datagrams.length);
   if (n === 0)
     return core.later(() => sendBatch(host, socket, datagrams, options) as Promise<number>);
   const dests = new Array<SocketAddress | undefined>(n);
@@ -165,7 +165,7 @@ export function recvBatch(
   const { signal } = opOptions(options, 'recvMany');
   const core = host.core;
   core.require(Op.RECVMSG);
-  const n = fit(host, buffers.length);
+  const n = batchSize(host, buffers.length);
   if (n === 0) return core.later(() => recvBatch(host, socket, buffers, options) as Promise<never>);
   const targets = new Array<Uint8Array>(n);
   let lent = 0;

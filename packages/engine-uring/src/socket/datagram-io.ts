@@ -15,7 +15,7 @@ import {
 } from '@binio/core';
 import { checkSignal } from '@binio/engine-posix/file';
 import { MSG } from '@binio/engine-posix/linux';
-import { checkPayload, destination, type MessageScratch } from '@binio/engine-posix/socket';
+import { checkPayload, destination } from '@binio/engine-posix/socket';
 import { Kind } from '../engine/slots.js';
 import { Op } from '../uring/abi.js';
 import { type DatagramHost, datagramOf, type UringDatagramSocket } from './datagram.js';
