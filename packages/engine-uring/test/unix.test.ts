@@ -1,11 +1,11 @@
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
-import { BufferList, OutputBuffer } from '@binio/core';
+import { BufferList, OutputBuffer, type TcpStream } from '@binio/core';
 import { createPosixEngine } from '@binio/engine-posix';
 import type { ControlMessage } from '@binio/engine-posix/socket';
 import { fdSnapshot } from '@binio/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createUringEngine } from '../src/index.js';
+import { createUringEngine, type UringTcpStream } from '../src/index.js';
 import { pattern, scratchDir } from './helpers.js';
 
 const dir = scratchDir();
@@ -55,7 +55,7 @@ describe.each(['sync', 'async'] as const)('Unix sockets over the ring (%s)', (mo
       // A sync engine blocks the thread: the peer must be synchronous too (the kernel buffers between them).
       const posix = createPosixEngine({ mode: 'sync' });
       const client = posix.connectUnix(path);
-      const c = l.accept();
+      const c = l.accept() as TcpStream<'sync'>;
       client.writeAll(pattern(3000));
       client.shutdown('write');
       const buf = OutputBuffer.alloc(8192);
@@ -92,7 +92,7 @@ describe.each(['sync', 'async'] as const)('Unix sockets over the ring (%s)', (mo
     } else {
       const posix = createPosixEngine({ mode: 'sync' });
       const l = posix.listenUnix(path);
-      const c = e.connectUnix(path);
+      const c = e.connectUnix(path) as UringTcpStream<'sync'>;
       const peer = l.accept();
       c.writeAll(pattern(100));
       const out = OutputBuffer.alloc(100);
@@ -115,7 +115,7 @@ describe.each(['sync', 'async'] as const)('Unix sockets over the ring (%s)', (mo
     const peerP = posix.connectUnix(path, { type: 'seqpacket' });
     const c = await l.accept();
     const peer = await peerP;
-    expect(c.type).toBe('seqpacket');
+    expect((c as UringTcpStream<'sync' | 'async'>).type).toBe('seqpacket');
     await peer.writeAll(pattern(10, 1));
     await peer.writeAll(pattern(20, 2));
     const a = OutputBuffer.alloc(100);

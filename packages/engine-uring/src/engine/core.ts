@@ -396,6 +396,24 @@ export class UringCore {
     return handled;
   }
 
+  /**
+   * Submits what is prepared and enters with GETEVENTS, waiting for `min`
+   * completions (0: none, but the kernel's deferred task work still runs),
+   * then reaps; returns the completions handled. Linked requests need it:
+   * each link starts as task work of the one before it, which under
+   * DEFER_TASKRUN runs only inside such an enter (otherwise one event-loop
+   * turn per link in async mode). Waiting for a whole chain lets the kernel
+   * run every hop in one enter. Async callers wait only for requests that
+   * cannot block.
+   */
+  enterFor(min: number): number {
+    if (this.#closed) return 0;
+    this.ring.submit(min, true);
+    const n = this.ring.reap(this.#onCqe);
+    this.#updateRef();
+    return n;
+  }
+
   /** Gives back a slot and SQE {@link begin} took when the operation is refused before submission. */
   abandon(s: number): void {
     this.ring.unget(1);

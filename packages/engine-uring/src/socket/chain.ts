@@ -10,10 +10,18 @@ import { SqeFlag } from '../uring/abi.js';
  * chain (the kernel completes the rest with -ECANCELED). The batch forms
  * of UDP use it: sends go out in order and stop at the first failure (a
  * prefix is sent), receives take what is queued in order and stop at the
- * first that finds nothing (MSG_DONTWAIT → -EAGAIN).
+ * first that finds nothing.
+ *
+ * Only the head may wait (for a datagram, or for send-buffer room); every
+ * later link carries MSG_DONTWAIT, so once the head completed the rest of
+ * the chain completes at once (a result, EAGAIN, or ECANCELED). That is
+ * what lets both modes wait for the whole tail in one `io_uring_enter`:
+ * the kernel runs each link as task work of the one before it, and under
+ * DEFER_TASKRUN that work runs only inside an enter with GETEVENTS, one
+ * hop per enter unless the enter waits for all of them.
  */
 
-/** One operation of a chain: what goes in its SQE. */
+/** One operation of a chain: what goes in its SQE (every one after the first must carry MSG_DONTWAIT). */
 export interface ChainOp {
   /** Opcode. */
   op: number;
@@ -52,9 +60,13 @@ class Chain {
   readonly finished: Uint8Array;
   pending: number;
   aborted = false;
+  driving = false;
   onDone: (() => void) | undefined;
 
-  constructor(n: number) {
+  constructor(
+    readonly core: UringCore,
+    n: number,
+  ) {
     this.res = new Int32Array(n);
     this.slots = new Int32Array(n);
     this.finished = new Uint8Array(n);
@@ -65,7 +77,27 @@ class Chain {
     this.res[i] = res;
     this.finished[i] = 1;
     if (--this.pending === 0) this.onDone?.();
+    else if (this.core.mode === 'async' && !this.driving) {
+      // The next link is now task work in the kernel: run the tail soon rather than on the next wake-up.
+      this.driving = true;
+      queueMicrotask(this.drive);
+    }
   }
+
+  /**
+   * Submits, and once the head completed, waits in one enter for the rest
+   * (which cannot block: MSG_DONTWAIT). While the head waits, only submits:
+   * its completion comes through the eventfd and calls settle.
+   */
+  readonly drive = (): void => {
+    this.driving = false;
+    const core = this.core;
+    if (this.finished[0] === 0) {
+      core.enterFor(0);
+      return;
+    }
+    while (this.pending > 0 && !core.closing) core.enterFor(this.pending);
+  };
 }
 
 /** What a chain gave: each operation's result (negative errno when it failed or was cut off). */
@@ -88,7 +120,7 @@ export function runChain(
   signal: AbortSignal | undefined,
 ): ChainResult | Promise<ChainResult> {
   const n = ops.length;
-  const chain = new Chain(n);
+  const chain = new Chain(core, n);
   for (let i = 0; i < n; i++) {
     const o = ops[i]!;
     // SENDMSG/RECVMSG take 1 in `len`: one message.
@@ -108,7 +140,8 @@ export function runChain(
     if (i < n - 1) core.ring.setFlags(core.w, SqeFlag.IO_LINK);
   }
   if (core.mode === 'sync') {
-    while (chain.pending > 0) core.submitBatch(1);
+    // Blocks in the kernel until the head completed, then the tail with it.
+    while (chain.pending > 0) core.enterFor(chain.pending);
     return chain;
   }
   return new Promise<ChainResult>((resolve) => {
@@ -121,6 +154,7 @@ export function runChain(
       resolve(chain);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    core.queued();
+    chain.driving = true;
+    queueMicrotask(chain.drive);
   });
 }

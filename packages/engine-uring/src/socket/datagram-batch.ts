@@ -38,7 +38,9 @@ import { fillRecv, fillSend, readRecv } from './msg-blocks.js';
  * could go to a later buffer while the first keeps waiting.)
  *
  * sendMany: linked SENDMSGs go out in order; the first failure cancels the
- * rest, so what was sent is a prefix, as with sendmmsg.
+ * rest, so what was sent is a prefix, as with sendmmsg. Only the first may
+ * wait for send-buffer room; the others carry MSG_DONTWAIT, so a full
+ * buffer ends the batch early (the caller sends the rest next call).
  */
 
 /** Most datagrams one batch call moves (the rest go in the next call). */
@@ -122,11 +124,13 @@ export function sendBatch(
     const m = host.blocks.take();
     blocks[i] = m;
     const l = fillSend(m, dests[i], [payloads[i]!], undefined, 0);
+    // After the first, MSG_DONTWAIT: a full send buffer ends the batch
+    // (a prefix was sent) instead of blocking the rest of the chain.
     ops[i] = {
       op: Op.SENDMSG,
       fd,
       addr: l.block.address + l.msgAt,
-      opFlags: MSG.MSG_NOSIGNAL,
+      opFlags: i === 0 ? MSG.MSG_NOSIGNAL : MSG.MSG_NOSIGNAL | MSG.MSG_DONTWAIT,
       keep: m,
     };
   }
