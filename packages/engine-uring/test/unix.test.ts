@@ -6,7 +6,7 @@ import type { ControlMessage } from '@binio/engine-posix/socket';
 import { fdSnapshot } from '@binio/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createUringEngine, type UringTcpStream } from '../src/index.js';
-import { pattern, scratchDir } from './helpers.js';
+import { pattern, scratchDir, errOf } from './helpers.js';
 
 const dir = scratchDir();
 afterAll(() => dir.dispose());
@@ -19,14 +19,6 @@ function closeOnExec(fd: number): boolean {
   const flags = /flags:\s+([0-7]+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!;
   return (Number.parseInt(flags, 8) & 0o2000000) !== 0;
 }
-
-const errOf = (f: () => unknown) =>
-  Promise.resolve()
-    .then(f)
-    .then(
-      () => undefined,
-      (e) => e,
-    );
 
 describe.each(['sync', 'async'] as const)('Unix sockets over the ring (%s)', (mode) => {
   it('stream: a uring listener serves a client on the same path (node:net async, engine-posix sync)', async () => {

@@ -47,14 +47,23 @@ export { SocketHandle } from './handle.js';
 export { type PosixAsyncListener, PosixListener } from './listener.js';
 export { addressOf, NativeBlock } from './memory.js';
 export type { MessageIn, MessageOut, RecvMsgOptions } from './message-io.js';
+export {
+  IOV_MAX,
+  type LentMessage,
+  lendMessageData,
+  lendMessageTarget,
+  recvMsgOptions,
+} from './message-parts.js';
 export { MMSG_MAX, MmsgBatch } from './mmsghdr.js';
 export {
   type MessageLayout,
   MessageScratch,
   type MsgHdrParts,
   readMsghdr,
+  writeIncoming,
   writeIovecs,
   writeMsghdr,
+  writeOutgoing,
 } from './msghdr.js';
 export {
   type PosixConnectOptions,
@@ -88,4 +97,11 @@ export {
   toAddress,
 } from './sockaddr.js';
 export { type SocketKind, SocketState } from './state.js';
+export {
+  applyUdpOptions,
+  checkUdpOptions,
+  UDP_OPEN_KEYS,
+  type UdpOpenOptions,
+  type UdpOpenPlan,
+} from './udp-options.js';
 export { PosixStream, type RecordRead, type SendFileOptions } from './stream.js';

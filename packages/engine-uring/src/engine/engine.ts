@@ -34,7 +34,12 @@ import {
   type ByteSource,
   type BufferList,
 } from '@binio/core';
-import type { MessageIn, MessageOut, RecvMsgOptions } from '@binio/engine-posix/socket';
+import {
+  type MessageIn,
+  type MessageOut,
+  type RecvMsgOptions,
+  SOCKET_CAPABILITIES,
+} from '@binio/engine-posix/socket';
 import { FILE_CAPABILITIES } from '@binio/engine-posix/file';
 import { AT, decodeStatx } from '@binio/engine-posix/linux';
 import {
@@ -67,14 +72,8 @@ import {
 /** Everything the engine implements. */
 const ENGINE_CAPABILITIES: readonly Capability[] = [
   ...FILE_CAPABILITIES,
-  'tcp.connect',
-  'tcp.listen',
-  'udp.socket',
-  'udp.bind',
-  'udp.send',
-  'udp.recv',
-  'udp.close',
-  'udp.batch',
+  // TCP and UDP: the same set as engine-posix's sockets.
+  ...SOCKET_CAPABILITIES,
 ];
 
 import { type DirectAlignment, type FileHost, UringFile } from '../file/file.js';

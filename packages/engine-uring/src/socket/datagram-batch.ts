@@ -22,7 +22,7 @@ import { Op } from '../uring/abi.js';
 import { type ChainOp, type ChainResult, chainRoom, runChain } from './chain.js';
 import { type DatagramHost, datagramOf, type UringDatagramSocket } from './datagram.js';
 import { failure, opOptions } from './datagram-io.js';
-import { fillRecv, fillSend, readRecv } from './msg-blocks.js';
+import { prepareRecv, prepareSend, readRecv } from './msg-blocks.js';
 
 /*
  * Batches of datagrams as SENDMSG/RECVMSG chains (chain.ts), all submitted
@@ -64,7 +64,7 @@ function chainError(
 ): unknown {
   const res = r.res[0]!;
   if (r.aborted && res === -E.ECANCELED) return abortError(signal, syscall);
-  return failure(socket, errnoError(-res, { syscall, engine: 'uring' }), syscall);
+  return failure(socket._state.closed, errnoError(-res, { syscall, engine: 'uring' }), syscall);
 }
 
 /** `sendMany`: the datagrams in order; returns how many were sent (a prefix, at most {@link BATCH_MAX}). */
@@ -123,7 +123,7 @@ export function sendBatch(
   for (let i = 0; i < n; i++) {
     const m = host.blocks.take();
     blocks[i] = m;
-    const l = fillSend(m, dests[i], [payloads[i]!], undefined, 0);
+    const l = prepareSend(m, dests[i], [payloads[i]!], [], 0);
     // After the first, MSG_DONTWAIT: a full send buffer ends the batch
     // (a prefix was sent) instead of blocking the rest of the chain.
     ops[i] = {
@@ -191,7 +191,7 @@ export function recvBatch(
   for (let i = 0; i < n; i++) {
     const m = host.blocks.take();
     blocks[i] = m;
-    const l = fillRecv(m, [targets[i]!], 0);
+    const l = prepareRecv(m, [targets[i]!], 0);
     layouts[i] = l;
     // MSG_TRUNC: the result is the datagram's real length, so a cut is visible.
     const flags = i === 0 ? MSG.MSG_TRUNC : MSG.MSG_TRUNC | MSG.MSG_DONTWAIT;

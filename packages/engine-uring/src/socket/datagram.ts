@@ -7,11 +7,12 @@ import {
   type Mode,
   type Ret,
   type SocketAddress,
-  type UdpSocketOptions,
 } from '@binio/core';
-import { AF, IPPROTO, SOCK } from '@binio/engine-posix/linux';
+import { AF, SOCK } from '@binio/engine-posix/linux';
 import {
+  applyUdpOptions,
   bindFd,
+  checkUdpOptions,
   type DatagramHandle,
   mapToIPv6,
   openSocket,
@@ -19,8 +20,8 @@ import {
   PosixUnixDatagramSocket,
   type SocketKind,
   SocketState,
-  setOption,
   toAddress,
+  type UdpOpenOptions,
 } from '@binio/engine-posix/socket';
 import type { MsgBlocks } from './msg-blocks.js';
 import type { SocketHost } from './tcp.js';
@@ -94,36 +95,8 @@ export class UringUnixDatagramSocket<M extends Mode> extends PosixUnixDatagramSo
 /** Any datagram socket of this engine. */
 export type UringDatagramSocket<M extends Mode> = UringUdpSocket<M> | UringUnixDatagramSocket<M>;
 
-/** Options of `createUdpSocket`: core's, plus the protocol and a few socket options. */
-export interface UringUdpSocketOptions extends UdpSocketOptions {
-  /** `'udp'` (default) or `'udplite'` (RFC 3828). */
-  protocol?: 'udp' | 'udplite';
-  /** `IPV6_V6ONLY` (IPv6 only). */
-  v6Only?: boolean;
-  /** `SO_BROADCAST`. */
-  broadcast?: boolean;
-}
-
-const UDP_KEYS = [
-  'family',
-  'protocol',
-  'reuseAddress',
-  'reusePort',
-  'receiveBufferSize',
-  'sendBufferSize',
-  'v6Only',
-  'broadcast',
-] as const;
-
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
-  if (!allowed.includes(value as T)) {
-    throw invalidArg(
-      'ERR_INVALID_ARG_VALUE',
-      `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${String(value)}`,
-    );
-  }
-  return value as T;
-}
+/** Options of `createUdpSocket`: engine-posix's shared ones (family, protocol, socket options). */
+export type UringUdpSocketOptions = UdpOpenOptions;
 
 // A blocking socket: io_uring never blocks the thread on it (it arms a poll),
 // and sync mode waits inside io_uring_enter. Any failure in `setup` closes it.
@@ -150,39 +123,18 @@ function opened<T>(
   }
 }
 
-/** `createUdpSocket`: socket, then the options (engine-posix's `setOption`, which checks each value). */
+/** `createUdpSocket`: options checked whole, socket, then the options set (engine-posix's rules). */
 export function openUdp<M extends Mode>(
   host: DatagramHost,
   mode: M,
   options: UringUdpSocketOptions | undefined,
 ): UringUdpSocket<M> {
-  const o = checkOptions(options, UDP_KEYS, 'createUdpSocket');
-  const family = oneOf(o.family ?? 'ipv4', ['ipv4', 'ipv6'], 'family');
-  const protocol = oneOf(o.protocol ?? 'udp', ['udp', 'udplite'], 'protocol');
-  for (const k of ['reuseAddress', 'reusePort', 'v6Only', 'broadcast'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean')
-      throw invalidArg('ERR_INVALID_ARG_TYPE', `${k} must be a boolean, got ${typeof o[k]}`);
-  }
-  if (o.v6Only !== undefined && family !== 'ipv6')
-    throw invalidArg('ERR_INVALID_ARG_VALUE', 'v6Only applies to IPv6 sockets only');
+  const plan = checkUdpOptions(options);
   host.core.assertOpen('create a UDP socket');
-  const socket = opened(
-    mode,
-    family === 'ipv4' ? AF.AF_INET : AF.AF_INET6,
-    protocol === 'udplite' ? IPPROTO.IPPROTO_UDPLITE : 0,
-    protocol,
-    family,
-    (state) => {
-      if (o.reuseAddress !== undefined) setOption(state, 'reuseAddress', o.reuseAddress);
-      if (o.reusePort !== undefined) setOption(state, 'reusePort', o.reusePort);
-      if (o.receiveBufferSize !== undefined)
-        setOption(state, 'receiveBufferSize', o.receiveBufferSize);
-      if (o.sendBufferSize !== undefined) setOption(state, 'sendBufferSize', o.sendBufferSize);
-      if (o.v6Only !== undefined) setOption(state, 'v6Only', o.v6Only);
-      if (o.broadcast !== undefined) setOption(state, 'broadcast', o.broadcast);
-      return new UringUdpSocket<M>(state, host);
-    },
-  );
+  const socket = opened(mode, plan.domain, plan.protocol, plan.kind, plan.family, (state) => {
+    applyUdpOptions(state, plan.options);
+    return new UringUdpSocket<M>(state, host);
+  });
   host.adopt(socket);
   return socket;
 }
