@@ -98,7 +98,7 @@ describe.each(['sync', 'async'] as const)('UDP over the ring (%s)', (mode) => {
     const bAt = await e.bindUdp(b, '127.0.0.1:0');
     const free = e.pool.available;
     const bufs = e.getBuffers(4);
-    bufs.forEach((x, i) => x.append(pattern(32, i)));
+    for (const [i, x] of bufs.entries()) x.append(pattern(32, i));
     expect(
       await e.sendMany(
         a,
@@ -110,7 +110,7 @@ describe.each(['sync', 'async'] as const)('UDP over the ring (%s)', (mode) => {
     const outs = Array.from({ length: 4 }, () => OutputBuffer.alloc(64));
     let got = 0;
     while (got < 4) got += (await e.recvMany(b, outs.slice(got))).count;
-    outs.forEach((o, i) => expect(o.filled).toEqual(pattern(32, i)));
+    for (const [i, o] of outs.entries()) expect(o.filled).toEqual(pattern(32, i));
     await e.close();
   });
 

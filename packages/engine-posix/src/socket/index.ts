@@ -52,6 +52,7 @@ export {
   type LentMessage,
   lendMessageData,
   lendMessageTarget,
+  lendTargets,
   recvMsgOptions,
 } from './message-parts.js';
 export { MMSG_MAX, MmsgBatch } from './mmsghdr.js';
@@ -96,7 +97,7 @@ export {
   SockaddrCache,
   toAddress,
 } from './sockaddr.js';
-export { type SocketKind, SocketState } from './state.js';
+export { openSocketState, type SocketKind, SocketState } from './state.js';
 export {
   applyUdpOptions,
   checkUdpOptions,

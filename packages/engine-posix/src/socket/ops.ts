@@ -28,7 +28,7 @@ import {
 } from '@binio/core';
 import { AF, SOCK } from '../linux/socket-constants.js';
 import { checkBacklog, connectSocket } from './connect.js';
-import { bindFd, listenFd, localName, openSocket, openSocketPair } from './create.js';
+import { bindFd, listenFd, localName, openSocketPair } from './create.js';
 import {
   DatagramHandle,
   type DatagramSocket,
@@ -49,7 +49,7 @@ import {
 import { setOption } from './options.js';
 import { inMode } from './ret.js';
 import { toAddress } from './sockaddr.js';
-import { type SocketKind, SocketState } from './state.js';
+import { openSocketState, type SocketKind, SocketState } from './state.js';
 import { PosixStream } from './stream.js';
 import { applyUdpOptions, checkUdpOptions, type UdpOpenOptions } from './udp-options.js';
 import { SocketTracker } from './tracker.js';
@@ -550,16 +550,22 @@ export class SocketOps<M extends Mode>
     nonBlocking: boolean,
     setup: (state: SocketState) => T,
   ): T {
-    const fd = openSocket(domain, type, protocol, nonBlocking || this.mode === 'async');
-    const state = new SocketState(fd, this.mode, kind, family, nonBlocking);
-    state.consume = this.#consume;
-    this.#tracker.add(state);
-    try {
+    const spec = {
+      domain,
+      type,
+      protocol,
+      mode: this.mode,
+      kind,
+      family,
+      // Async mode waits in poll(2) itself: its sockets never block.
+      nonBlocking: nonBlocking || this.mode === 'async',
+      surfaceWouldBlock: nonBlocking,
+    };
+    return openSocketState(spec, (state) => {
+      state.consume = this.#consume;
+      this.#tracker.add(state);
       return setup(state);
-    } catch (e) {
-      state.close();
-      throw e;
-    }
+    });
   }
 
   #connectStream(

@@ -2,10 +2,9 @@ import {
   abortError,
   invalidArg,
   lendSource,
-  lendTarget,
   type OpOptions,
   type Outgoing,
-  OutputBuffer,
+  type OutputBuffer,
   type ReceivedBatch,
   type SocketAddress,
   settleSource,
@@ -15,6 +14,7 @@ import { E, errnoError, MSG } from '@binio/engine-posix/linux';
 import {
   checkPayload,
   destination,
+  lendTargets,
   type MessageLayout,
   type MessageScratch,
 } from '@binio/engine-posix/socket';
@@ -171,20 +171,7 @@ export function recvBatch(
   core.require(Op.RECVMSG);
   const n = batchSize(host, buffers.length);
   if (n === 0) return core.later(() => recvBatch(host, socket, buffers, options) as Promise<never>);
-  const targets = new Array<Uint8Array>(n);
-  let lent = 0;
-  try {
-    for (let i = 0; i < n; i++) {
-      const b = buffers[i];
-      if (!(b instanceof OutputBuffer))
-        throw invalidArg('ERR_INVALID_ARG_TYPE', `recvMany: buffers[${i}] must be an OutputBuffer`);
-      targets[i] = lendTarget(b);
-      lent++;
-    }
-  } catch (e) {
-    for (let i = 0; i < lent; i++) settleTarget(buffers[i]!, 0);
-    throw e;
-  }
+  const targets = lendTargets(buffers, n);
   const blocks: MessageScratch[] = new Array(n);
   const layouts: MessageLayout[] = new Array(n);
   const ops: ChainOp[] = new Array(n);

@@ -15,11 +15,11 @@ import {
   checkUdpOptions,
   type DatagramHandle,
   mapToIPv6,
-  openSocket,
+  openSocketState,
   PosixUdpSocket,
   PosixUnixDatagramSocket,
   type SocketKind,
-  SocketState,
+  type SocketState,
   toAddress,
   type UdpOpenOptions,
 } from '@binio/engine-posix/socket';
@@ -108,19 +108,8 @@ function opened<T>(
   family: 'ipv4' | 'ipv6' | 'unix',
   setup: (state: SocketState) => T,
 ): T {
-  const state = new SocketState(
-    openSocket(domain, SOCK.SOCK_DGRAM, protocol, false),
-    mode,
-    kind,
-    family,
-    false,
-  );
-  try {
-    return setup(state);
-  } catch (e) {
-    state.close();
-    throw e;
-  }
+  const spec = { domain, type: SOCK.SOCK_DGRAM, protocol, mode, kind, family };
+  return openSocketState({ ...spec, nonBlocking: false, surfaceWouldBlock: false }, setup);
 }
 
 /** `createUdpSocket`: options checked whole, socket, then the options set (engine-posix's rules). */
