@@ -1,7 +1,7 @@
 import {
   type AddressLike,
   type ByteSource,
-  OutputBuffer,
+  type OutputBuffer,
   type Outgoing,
   type Received,
   type SocketAddress,
@@ -9,7 +9,6 @@ import {
   lendSource,
   lendTarget,
   settleSource,
-  settleTarget,
 } from '@binio/core';
 import {
   MMSG_MAX,
@@ -18,6 +17,7 @@ import {
   addressOf,
   checkPayload,
   destination,
+  lendTargets,
 } from '@binio/engine-posix/socket';
 import { closedError } from '../errors.js';
 import type { Host } from '../host.js';
@@ -176,20 +176,7 @@ export function recvDatagrams(
   const s = stride(handle);
   const batch = MmsgBatch.ensure(handle._state.batch, n, s);
   handle._state.batch = batch;
-  const targets = new Array<Uint8Array>(n);
-  let lent = 0;
-  try {
-    for (let i = 0; i < n; i++) {
-      const b = buffers[i];
-      if (!(b instanceof OutputBuffer))
-        throw invalidArg('ERR_INVALID_ARG_TYPE', `recvMany: buffers[${i}] must be an OutputBuffer`);
-      targets[i] = lendTarget(b);
-      lent++;
-    }
-  } catch (e) {
-    for (let i = 0; i < lent; i++) settleTarget(buffers[i]!, 0);
-    throw e;
-  }
+  const targets = lendTargets(buffers, n);
   return handle._dg.source.run(
     new RecvManyOp(handle, batch, buffers, targets, s, o.retries),
     READ,

@@ -1,7 +1,6 @@
 import {
   abortError,
   invalidArg,
-  lendSource,
   type OpOptions,
   type Outgoing,
   type OutputBuffer,
@@ -12,8 +11,7 @@ import {
 } from '@binio/core';
 import { E, errnoError, MSG } from '@binio/engine-posix/linux';
 import {
-  checkPayload,
-  destination,
+  lendOutgoing,
   lendTargets,
   type MessageLayout,
   type MessageScratch,
@@ -90,34 +88,8 @@ export function sendBatch(
   const n = batchSize(host, datagrams.length);
   if (n === 0)
     return core.later(() => sendBatch(host, socket, datagrams, options) as Promise<number>);
-  const dests = new Array<SocketAddress | undefined>(n);
-  const payloads = new Array<Uint8Array>(n);
-  let lent = 0;
-  try {
-    let lastTo: unknown;
-    let lastDest: SocketAddress | undefined;
-    for (let i = 0; i < n; i++) {
-      const d = datagrams[i];
-      if (typeof d !== 'object' || d === null) {
-        throw invalidArg(
-          'ERR_INVALID_ARG_TYPE',
-          `sendMany: datagrams[${i}] must be an object { data, to }`,
-        );
-      }
-      if (i === 0 || d.to !== lastTo) {
-        lastDest = destination(handle, d.to, `sendMany: datagrams[${i}]`);
-        lastTo = d.to;
-      }
-      dests[i] = lastDest;
-      payloads[i] = lendSource(d.data);
-      lent++;
-      checkPayload(state, payloads[i]!.byteLength, `sendMany: datagrams[${i}]`);
-    }
-  } catch (e) {
-    // Refused before anything was submitted: every source stays the caller's.
-    for (let i = 0; i < lent; i++) settleSource(datagrams[i]!.data, 0);
-    throw e;
-  }
+  // Refused before anything was submitted: every source stays the caller's.
+  const { dests, payloads } = lendOutgoing(handle, datagrams, n);
   const blocks: MessageScratch[] = new Array(n);
   const ops: ChainOp[] = new Array(n);
   for (let i = 0; i < n; i++) {
