@@ -151,6 +151,18 @@ describe.each(['sync', 'async'] as const)('UDP over the ring (%s)', (mode) => {
     });
     expect(input.ownership).toBe('caller');
     expect(e._core.slots.inUse).toBe(0);
+    // Another engine's socket is refused, and stays open.
+    const other = createUringEngine({ mode });
+    const foreign = await other.createUdpSocket();
+    for (const f of [
+      () => e.closeUdp(foreign),
+      () => e.send(foreign, input, '127.0.0.1:9'),
+      () => e.bindUdp(foreign, '127.0.0.1:0'),
+    ]) {
+      expect(await errOf(f)).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    }
+    expect(foreign.closed).toBe(false);
+    await other.close();
     // Sockets left open close with the engine.
     await e.close();
     expect(c.closed).toBe(true);

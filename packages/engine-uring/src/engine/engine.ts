@@ -45,6 +45,7 @@ import { AT, decodeStatx } from '@binio/engine-posix/linux';
 import {
   bindDatagram,
   type DatagramHost,
+  datagramOf,
   openUdp,
   openUnixDatagram,
   type UringUdpSocket,
@@ -438,7 +439,7 @@ export class UringEngine<M extends Mode>
 
   /** Closes a datagram socket (same as `socket.close()`); a waiting receive fails with EBADF. */
   closeUdp(socket: UdpSocket<M> | UringUnixDatagramSocket<M>): Ret<M, void> {
-    return socket.close() as Ret<M, void>;
+    return datagramOf(this.#socketHost, socket, 'closeUdp').close() as Ret<M, void>;
   }
 
   // -------------------------------------------------- messages, Unix sockets
