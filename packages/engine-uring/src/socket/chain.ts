@@ -90,13 +90,17 @@ class Chain {
    * its completion comes through the eventfd and calls settle.
    */
   readonly drive = (): void => {
-    this.driving = false;
     const core = this.core;
-    if (this.finished[0] === 0) {
-      core.enterFor(0);
-      return;
+    // Completions reaped here do not schedule another drive.
+    this.driving = true;
+    try {
+      if (this.finished[0] === 0) core.enterFor(0);
+      if (this.finished[0] === 1) {
+        while (this.pending > 0 && !core.closing) core.enterFor(this.pending);
+      }
+    } finally {
+      this.driving = false;
     }
-    while (this.pending > 0 && !core.closing) core.enterFor(this.pending);
   };
 }
 
