@@ -6,9 +6,7 @@ import { runC } from '@binio/testkit';
 
 describe('errno table', () => {
   it('matches <errno.h> and strerror for every entry', () => {
-    const body = ERRNO_TABLE.map(
-      (e) => `printf("%s %d %s\\n", "${e.code}", ${e.code}, strerror(${e.code}));`,
-    ).join('\n');
+    const body = ERRNO_TABLE.map((e) => `printf("%s %d %s\\n", "${e.code}", ${e.code}, strerror(${e.code}));`).join('\n');
     const lines = runC(['errno.h', 'string.h'], body).trim().split('\n');
     expect(lines).toHaveLength(ERRNO_TABLE.length);
     lines.forEach((line, i) => {
@@ -26,13 +24,7 @@ describe('errno table', () => {
   it('builds IoErrors with code, errno and syscall', () => {
     const err = errnoError(-2, { syscall: 'openat', path: '/nope' });
     expect(isIoError(err)).toBe(true);
-    expect(err).toMatchObject({
-      code: 'ENOENT',
-      errno: 2,
-      syscall: 'openat',
-      path: '/nope',
-      engine: 'posix',
-    });
+    expect(err).toMatchObject({ code: 'ENOENT', errno: 2, syscall: 'openat', path: '/nope', engine: 'posix' });
     expect(err.message).toContain('No such file or directory');
   });
 });
