@@ -12,10 +12,9 @@ import { recvmsg, sendmsg } from '../libc/socket-calls.js';
 import { MSG, POLL } from '../linux/socket-constants.js';
 import { type ControlMessage, controlSpace, decodeControl } from './cmsg.js';
 import { DatagramHandle } from './datagram.js';
-import { checkPayload, destination, opOptions } from './datagram-io.js';
+import { destination, opOptions } from './datagram-io.js';
 import type { SocketHandle } from './handle.js';
 import {
-  IOV_MAX,
   lendMessageData,
   lendMessageTarget,
   type RecvMsgOptions,
@@ -94,22 +93,14 @@ export function sendMessage(
   const control = message.control ?? [];
   const controlBytes = controlSpace(control);
   const data = message.data;
-  const { segments, total, settle } = lendMessageData(data);
+  const { segments, settle } = lendMessageData(
+    data,
+    handle instanceof DatagramHandle ? state : undefined,
+  );
   // Datagram sends consume the engine's own buffers (core's rule for sends).
   const consume = () => {
     if (handle instanceof DatagramHandle && !(data instanceof BufferList)) state.consume?.(data);
   };
-  try {
-    if (handle instanceof DatagramHandle) checkPayload(state, total, 'sendMsg');
-    if (segments.length > IOV_MAX)
-      throw invalidArg(
-        'ERR_OUT_OF_RANGE',
-        `sendMsg: at most ${IOV_MAX} segments (IOV_MAX), got ${segments.length}`,
-      );
-  } catch (e) {
-    settle(0);
-    throw e;
-  }
   const attempt = () => {
     const l = scratch.layout(segments.length, controlBytes);
     writeOutgoing(l, dest, segments, control, controlBytes);

@@ -11,6 +11,8 @@ import {
   settleSource,
   settleTarget,
 } from '@binio/core';
+import { checkPayload } from './datagram-io.js';
+import type { SocketState } from './state.js';
 
 /**
  * The parts of `sendMsg`/`recvMsg` that do not depend on how the message
@@ -66,12 +68,20 @@ function total(segments: readonly Uint8Array[]): number {
   return sum;
 }
 
-/** Lends `sendMsg`'s data: bytes or a buffer (one segment) or a BufferList (gather). */
-export function lendMessageData(data: ByteSource | BufferList): LentMessage {
+/**
+ * Lends `sendMsg`'s data: bytes or a buffer (one segment) or a BufferList
+ * (gather). Refuses (and gives back) more than {@link IOV_MAX} segments, and
+ * on a datagram socket (`datagram`: its state) a payload over its limit.
+ */
+export function lendMessageData(
+  data: ByteSource | BufferList,
+  datagram: SocketState | undefined,
+): LentMessage {
+  let lent: LentMessage;
   if (data instanceof BufferList) {
     data.lend();
     const segments = data._pending();
-    return {
+    lent = {
       segments,
       total: total(segments),
       settle: (n) => {
@@ -79,9 +89,22 @@ export function lendMessageData(data: ByteSource | BufferList): LentMessage {
         if (n > 0) data.advance(n);
       },
     };
+  } else {
+    const segments = [lendSource(data)];
+    lent = { segments, total: segments[0]!.byteLength, settle: (n) => settleSource(data, n) };
   }
-  const segments = [lendSource(data)];
-  return { segments, total: segments[0]!.byteLength, settle: (n) => settleSource(data, n) };
+  try {
+    if (datagram !== undefined) checkPayload(datagram, lent.total, 'sendMsg');
+    if (lent.segments.length > IOV_MAX)
+      throw invalidArg(
+        'ERR_OUT_OF_RANGE',
+        `sendMsg: at most ${IOV_MAX} segments (IOV_MAX), got ${lent.segments.length}`,
+      );
+  } catch (e) {
+    lent.settle(0);
+    throw e;
+  }
+  return lent;
 }
 
 /**

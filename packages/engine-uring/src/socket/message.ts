@@ -8,11 +8,9 @@ import {
 } from '@binio/core';
 import { MSG } from '@binio/engine-posix/linux';
 import {
-  checkPayload,
   controlSpace,
   decodeControl,
   destination,
-  IOV_MAX,
   lendMessageData,
   lendMessageTarget,
   type MessageIn,
@@ -112,24 +110,14 @@ export function sendMessage(
   const controlBytes = controlSpace(control);
   host.core.require(Op.SENDMSG);
   const data = message.data;
-  const { segments, total, settle } = lendMessageData(data);
+  // Refused (and given back) when too large or too scattered.
+  const { segments, settle } = lendMessageData(data, t.datagram?._state);
   const done = (n: number): number => {
     settle(n);
     // Datagram sends consume the engine's own buffers (core's rule for sends).
     if (t.datagram !== undefined) host.consume(data as never);
     return n;
   };
-  try {
-    if (t.datagram !== undefined) checkPayload(t.datagram._state, total, 'sendMsg');
-    if (segments.length > IOV_MAX)
-      throw invalidArg(
-        'ERR_OUT_OF_RANGE',
-        `sendMsg: at most ${IOV_MAX} segments (IOV_MAX), got ${segments.length}`,
-      );
-  } catch (e) {
-    done(0);
-    throw e;
-  }
   const m = host.blocks.take();
   return runMessage(host, {
     op: Op.SENDMSG,
