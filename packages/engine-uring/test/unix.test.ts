@@ -159,6 +159,30 @@ describe.each(['sync', 'async'] as const)('Unix sockets over the ring (%s)', (mo
     await e.close();
   });
 
+  it('sendMany stops at the first failure: what was sent is a prefix', async () => {
+    const e = createUringEngine({ mode });
+    const a = await e.createUnixDatagram({ bind: dir.file(`p-${mode}-a.sock`) });
+    const b = await e.createUnixDatagram({ bind: dir.file(`p-${mode}-b.sock`) });
+    const to = b.localAddress!;
+    const nowhere = dir.file(`p-${mode}-nobody.sock`);
+    const sent = await e.sendMany(a as never, [
+      { data: pattern(10, 1), to },
+      { data: pattern(10, 2), to: nowhere },
+      { data: pattern(10, 3), to },
+    ]);
+    expect(sent).toBe(1);
+    const bufs = [OutputBuffer.alloc(64), OutputBuffer.alloc(64), OutputBuffer.alloc(64)];
+    const r = await e.recvMany(b as never, bufs);
+    expect(r.count).toBe(1);
+    expect(bufs[0]!.filled).toEqual(pattern(10, 1));
+    // When the first one fails, the call fails with its error.
+    expect(
+      await errOf(() => e.sendMany(a as never, [{ data: pattern(1), to: nowhere }])),
+    ).toMatchObject({ code: 'ENOENT' });
+    expect(e._core.slots.inUse).toBe(0);
+    await e.close();
+  });
+
   it('sendMsg/recvMsg pass a working descriptor (SCM_RIGHTS), received close-on-exec', async () => {
     const fds = fdSnapshot();
     const e = createUringEngine({ mode });
