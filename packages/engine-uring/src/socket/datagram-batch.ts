@@ -120,7 +120,17 @@ export function sendBatch(
     handle._bound = true;
     return sent;
   };
-  const r = runChain(core, ops, signal);
+  let r: ChainResult | Promise<ChainResult>;
+  try {
+    r = runChain(core, ops, signal);
+  } catch (e) {
+    // Refused before submission: blocks and sources go back untouched.
+    for (let i = 0; i < n; i++) {
+      host.blocks.give(blocks[i]!);
+      settleSource(datagrams[i]!.data, 0);
+    }
+    throw e;
+  }
   return r instanceof Promise ? r.then(finish) : finish(r);
 }
 
@@ -180,6 +190,16 @@ export function recvBatch(
     if (count === 0) throw chainError(handle, r, signal, 'recvmsg');
     return { count, from, truncated };
   };
-  const r = runChain(core, ops, signal);
+  let r: ChainResult | Promise<ChainResult>;
+  try {
+    r = runChain(core, ops, signal);
+  } catch (e) {
+    // Refused before submission: blocks and buffers go back untouched.
+    for (let i = 0; i < n; i++) {
+      host.blocks.give(blocks[i]!);
+      settleTarget(buffers[i]!, 0);
+    }
+    throw e;
+  }
   return r instanceof Promise ? r.then(finish) : finish(r);
 }
