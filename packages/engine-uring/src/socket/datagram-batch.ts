@@ -65,6 +65,28 @@ function chainError(
   return failure(socket._state.closed, errnoError(-res, { syscall, engine: 'uring' }), syscall);
 }
 
+/**
+ * Runs the chain; when it is refused before submission, gives the message
+ * blocks back and `undo(i)` each operation's buffer, untouched.
+ */
+function submit(
+  host: DatagramHost,
+  ops: readonly ChainOp[],
+  signal: AbortSignal | undefined,
+  blocks: readonly MessageScratch[],
+  undo: (i: number) => void,
+): ChainResult | Promise<ChainResult> {
+  try {
+    return runChain(host.core, ops, signal);
+  } catch (e) {
+    for (let i = 0; i < ops.length; i++) {
+      host.blocks.give(blocks[i]!);
+      undo(i);
+    }
+    throw e;
+  }
+}
+
 /** `sendMany`: the datagrams in order; returns how many were sent (a prefix, at most {@link BATCH_MAX}). */
 export function sendBatch(
   host: DatagramHost,
@@ -120,17 +142,7 @@ export function sendBatch(
     handle._bound = true;
     return sent;
   };
-  let r: ChainResult | Promise<ChainResult>;
-  try {
-    r = runChain(core, ops, signal);
-  } catch (e) {
-    // Refused before submission: blocks and sources go back untouched.
-    for (let i = 0; i < n; i++) {
-      host.blocks.give(blocks[i]!);
-      settleSource(datagrams[i]!.data, 0);
-    }
-    throw e;
-  }
+  const r = submit(host, ops, signal, blocks, (i) => settleSource(datagrams[i]!.data, 0));
   return r instanceof Promise ? r.then(finish) : finish(r);
 }
 
@@ -190,16 +202,6 @@ export function recvBatch(
     if (count === 0) throw chainError(handle, r, signal, 'recvmsg');
     return { count, from, truncated };
   };
-  let r: ChainResult | Promise<ChainResult>;
-  try {
-    r = runChain(core, ops, signal);
-  } catch (e) {
-    // Refused before submission: blocks and buffers go back untouched.
-    for (let i = 0; i < n; i++) {
-      host.blocks.give(blocks[i]!);
-      settleTarget(buffers[i]!, 0);
-    }
-    throw e;
-  }
+  const r = submit(host, ops, signal, blocks, (i) => settleTarget(buffers[i]!, 0));
   return r instanceof Promise ? r.then(finish) : finish(r);
 }
