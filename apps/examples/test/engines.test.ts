@@ -47,6 +47,18 @@ describe('the TrafficGenerator, unchanged on every engine', () => {
     await engine.close();
   });
 
+  it('io_uring, sync', async () => {
+    const engine = createUringEngine({ mode: 'sync' });
+    await generateOn(engine, '127.0.0.1:0');
+    engine.close();
+  });
+
+  it('io_uring, async', async () => {
+    const engine = createUringEngine({ mode: 'async' });
+    await generateOn(engine, '127.0.0.1:0');
+    await engine.close();
+  });
+
   it('epoll', async () => {
     const engine = createEpollEngine();
     await generateOn(engine, '127.0.0.1:0');

@@ -14,8 +14,15 @@ export { type DirectAlignment, UringFile } from './file/file.js';
 export { UringPipe } from './pipe/pipe.js';
 export type { SpliceEnd, SpliceOptions } from './pipe/splice.js';
 export { type BufferRingOptions, RingChunk, UringBufferRing } from './socket/buffer-ring.js';
+export {
+  type UringDatagramSocket,
+  UringUdpSocket,
+  type UringUdpSocketOptions,
+  UringUnixDatagramSocket,
+} from './socket/datagram.js';
 export { type ReceiveChunksOptions, RingRecvIterator } from './socket/recv-ring.js';
 export type { ZeroCopyOptions } from './socket/send-zc.js';
-export { UringTcpListener, UringTcpStream } from './socket/tcp.js';
+export { type StreamType, UringTcpListener, UringTcpStream } from './socket/tcp.js';
+export type { UringUnixConnectOptions, UringUnixListenOptions } from './socket/unix.js';
 export * as abi from './uring/abi.js';
 export { Ring } from './uring/ring.js';

@@ -41,3 +41,12 @@ export function blockingFifo(
     close: () => closeSync(fd),
   };
 }
+
+/** The error `f` throws or rejects with (undefined when it succeeds). */
+export const errOf = (f: () => unknown): Promise<unknown> =>
+  Promise.resolve()
+    .then(f)
+    .then(
+      () => undefined,
+      (e) => e,
+    );

@@ -6,19 +6,11 @@ import { UringCore } from '../src/engine/core.js';
 import { createUringEngine } from '../src/index.js';
 import { Setup } from '../src/uring/abi.js';
 import { Ring } from '../src/uring/ring.js';
-import { blockingFifo, pattern, scratchDir } from './helpers.js';
+import { blockingFifo, pattern, scratchDir, errOf } from './helpers.js';
 
 const dir = scratchDir();
 afterAll(() => dir.dispose());
 let n = 0;
-
-const errOf = (f: () => unknown) =>
-  Promise.resolve()
-    .then(f)
-    .then(
-      () => undefined,
-      (e) => e,
-    );
 
 describe.each(['sync', 'async'] as const)('NOP and timeouts (%s)', (mode) => {
   it('nop and sleep go through the ring', async () => {

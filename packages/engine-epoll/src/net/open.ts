@@ -13,7 +13,7 @@ import {
   checkBacklog,
   listenFd,
   localName,
-  openSocket,
+  openSocketState,
   openSocketPair,
   setOption,
   toAddress,
@@ -135,19 +135,8 @@ function opened<T>(
   family: 'ipv4' | 'ipv6' | 'unix',
   setup: (state: SocketState) => T,
 ): T {
-  const state = new SocketState(
-    openSocket(domain, type, protocol, true),
-    'async',
-    kind,
-    family,
-    true,
-  );
-  try {
-    return setup(state);
-  } catch (e) {
-    state.close();
-    throw e;
-  }
+  const spec = { domain, type, protocol, mode: 'async' as const, kind, family };
+  return openSocketState({ ...spec, nonBlocking: true, surfaceWouldBlock: true }, setup);
 }
 
 /** `createUdpSocket`. */

@@ -280,3 +280,44 @@ export function recvBatch(
     () => releaseReceives(buffers),
   );
 }
+
+/**
+ * Lends the payloads of `datagrams[0..n)` for a batch send, all or none,
+ * with each destination checked (the previous one reused while `to`
+ * repeats) and each payload's size checked. On a refusal what was lent goes
+ * back untouched (nothing was sent).
+ */
+export function lendOutgoing(
+  handle: DatagramHandle<'sync' | 'async'>,
+  datagrams: readonly Outgoing[],
+  n: number,
+): { dests: Array<SocketAddress | undefined>; payloads: Uint8Array[] } {
+  const dests = new Array<SocketAddress | undefined>(n);
+  const payloads = new Array<Uint8Array>(n);
+  let lent = 0;
+  try {
+    let lastTo: unknown;
+    let lastDest: SocketAddress | undefined;
+    for (let i = 0; i < n; i++) {
+      const d = datagrams[i];
+      if (typeof d !== 'object' || d === null) {
+        throw invalidArg(
+          'ERR_INVALID_ARG_TYPE',
+          `sendMany: datagrams[${i}] must be an object { data, to }`,
+        );
+      }
+      if (i === 0 || d.to !== lastTo) {
+        lastDest = destination(handle, d.to, `sendMany: datagrams[${i}]`);
+        lastTo = d.to;
+      }
+      dests[i] = lastDest;
+      payloads[i] = lendSource(d.data);
+      lent++;
+      checkPayload(handle._state, payloads[i]!.byteLength, `sendMany: datagrams[${i}]`);
+    }
+  } catch (e) {
+    for (let i = 0; i < lent; i++) settleSource(datagrams[i]!.data, 0);
+    throw e;
+  }
+  return { dests, payloads };
+}

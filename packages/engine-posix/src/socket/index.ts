@@ -42,11 +42,19 @@ export {
   PosixUnixDatagramSocket,
 } from './datagram.js';
 export type { ReceivedDatagrams } from './datagram-io.js';
-export { checkPayload, destination } from './datagram-io.js';
+export { checkPayload, destination, lendOutgoing } from './datagram-io.js';
 export { SocketHandle } from './handle.js';
 export { type PosixAsyncListener, PosixListener } from './listener.js';
 export { addressOf, NativeBlock } from './memory.js';
 export type { MessageIn, MessageOut, RecvMsgOptions } from './message-io.js';
+export {
+  IOV_MAX,
+  type LentMessage,
+  lendMessageData,
+  lendMessageTarget,
+  lendTargets,
+  recvMsgOptions,
+} from './message-parts.js';
 export { MMSG_MAX, MmsgBatch } from './mmsghdr.js';
 // The JS half of a batch, shared with the epoll engine (only its wait differs).
 export {
@@ -66,8 +74,10 @@ export {
   MessageScratch,
   type MsgHdrParts,
   readMsghdr,
+  writeIncoming,
   writeIovecs,
   writeMsghdr,
+  writeOutgoing,
 } from './msghdr.js';
 export {
   type PosixConnectOptions,
@@ -100,5 +110,12 @@ export {
   SockaddrCache,
   toAddress,
 } from './sockaddr.js';
-export { type SocketKind, SocketState } from './state.js';
+export { openSocketState, type SocketKind, SocketState } from './state.js';
+export {
+  applyUdpOptions,
+  checkUdpOptions,
+  UDP_OPEN_KEYS,
+  type UdpOpenOptions,
+  type UdpOpenPlan,
+} from './udp-options.js';
 export { PosixStream, type RecordRead, type SendFileOptions } from './stream.js';

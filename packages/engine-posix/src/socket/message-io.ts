@@ -2,33 +2,35 @@ import {
   type AddressLike,
   BufferList,
   type ByteSource,
-  checkInt,
   checkOptions,
   invalidArg,
-  lendSource,
-  lendTarget,
   type OpOptions,
-  OutputBuffer,
+  type OutputBuffer,
   type SocketAddress,
-  settleSource,
-  settleTarget,
 } from '@binio/core';
 import { recvmsg, sendmsg } from '../libc/socket-calls.js';
 import { MSG, POLL } from '../linux/socket-constants.js';
-import { type ControlMessage, controlSpace, decodeControl, encodeControl } from './cmsg.js';
+import { type ControlMessage, controlSpace, decodeControl } from './cmsg.js';
 import { DatagramHandle } from './datagram.js';
-import { checkPayload, destination, opOptions } from './datagram-io.js';
+import { destination, opOptions } from './datagram-io.js';
 import type { SocketHandle } from './handle.js';
-import { MessageScratch, readMsghdr, writeIovecs, writeMsghdr } from './msghdr.js';
+import {
+  lendMessageData,
+  lendMessageTarget,
+  type RecvMsgOptions,
+  recvMsgOptions,
+} from './message-parts.js';
+import { MessageScratch, readMsghdr, writeIncoming, writeOutgoing } from './msghdr.js';
 import { andThen } from './ret.js';
 import { run } from './run.js';
-import { encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
 
 /**
  * `sendmsg`/`recvmsg` on any socket: scatter/gather data, a destination
  * (datagram sockets), and control messages (`SCM_RIGHTS` descriptors,
  * credentials, packet info).
  */
+
+export type { RecvMsgOptions };
 
 /** What `sendMsg` sends. */
 export interface MessageOut {
@@ -38,14 +40,6 @@ export interface MessageOut {
   to?: AddressLike;
   /** Control messages to attach. */
   control?: readonly ControlMessage[];
-}
-
-/** Options of `recvMsg`. */
-export interface RecvMsgOptions extends OpOptions {
-  /** Room for received control messages in bytes (default 256; 0 for none). */
-  controlLength?: number;
-  /** `MSG_PEEK`: look without consuming. */
-  peek?: boolean;
 }
 
 /** What `recvMsg` received. */
@@ -62,7 +56,6 @@ export interface MessageIn {
   controlTruncated: boolean;
 }
 
-const RECV_MSG_KEYS = ['retryOnInterrupt', 'signal', 'controlLength', 'peek'] as const;
 const scratch = new MessageScratch();
 
 function isStream(handle: SocketHandle<'sync' | 'async'>): boolean {
@@ -100,48 +93,17 @@ export function sendMessage(
   const control = message.control ?? [];
   const controlBytes = controlSpace(control);
   const data = message.data;
-  let segments: Uint8Array[];
-  if (data instanceof BufferList) {
-    data.lend();
-    segments = data._pending();
-  } else {
-    segments = [lendSource(data)];
-  }
-  const settle = (n: number) => {
-    if (data instanceof BufferList) {
-      data.settle();
-      if (n > 0) data.advance(n);
-    } else settleSource(data, n);
-  };
+  const { segments, settle } = lendMessageData(
+    data,
+    handle instanceof DatagramHandle ? state : undefined,
+  );
   // Datagram sends consume the engine's own buffers (core's rule for sends).
   const consume = () => {
     if (handle instanceof DatagramHandle && !(data instanceof BufferList)) state.consume?.(data);
   };
-  const total = segments.reduce((sum, s) => sum + s.byteLength, 0);
-  try {
-    if (handle instanceof DatagramHandle) checkPayload(state, total, 'sendMsg');
-    if (segments.length > 1024)
-      throw invalidArg(
-        'ERR_OUT_OF_RANGE',
-        `sendMsg: at most 1024 segments (IOV_MAX), got ${segments.length}`,
-      );
-  } catch (e) {
-    settle(0);
-    throw e;
-  }
   const attempt = () => {
     const l = scratch.layout(segments.length, controlBytes);
-    const nameLength = dest === undefined ? 0 : encodeSockaddr(dest, l.block.bytes, l.nameAt);
-    writeIovecs(l.block, l.iovAt, segments);
-    encodeControl(control, l.block.bytes, l.controlAt);
-    writeMsghdr(l.block, l.msgAt, {
-      name: nameLength === 0 ? 0 : l.block.address + l.nameAt,
-      nameLength,
-      iov: l.block.address + l.iovAt,
-      iovCount: segments.length,
-      control: controlBytes === 0 ? 0 : l.block.address + l.controlAt,
-      controlLength: controlBytes,
-    });
+    writeOutgoing(l, dest, segments, control, controlBytes);
     return sendmsg(fd, l.block.address + l.msgAt, MSG.MSG_NOSIGNAL) as number;
   };
   return andThen(
@@ -171,40 +133,10 @@ export function receiveMessage(
 ): MessageIn | Promise<MessageIn> {
   const state = handle._state;
   const fd = state.check('recvmsg');
-  const opts = options === undefined ? {} : checkOptions(options, RECV_MSG_KEYS, 'recvMsg');
-  const controlLength =
-    opts.controlLength === undefined
-      ? 256
-      : checkInt('controlLength', opts.controlLength, 0, 65536);
-  if (opts.peek !== undefined && typeof opts.peek !== 'boolean')
-    throw invalidArg('ERR_INVALID_ARG_TYPE', 'recvMsg: peek must be a boolean');
-  const o = opOptions({ retryOnInterrupt: opts.retryOnInterrupt, signal: opts.signal }, 'recvMsg');
-  let segments: Uint8Array[];
-  if (into instanceof BufferList) {
-    into.lend();
-    segments = into._pending();
-  } else if (into instanceof OutputBuffer) {
-    segments = [lendTarget(into)];
-  } else {
-    throw invalidArg(
-      'ERR_INVALID_ARG_TYPE',
-      'recvMsg: the target must be an OutputBuffer or a BufferList',
-    );
-  }
-  const settle = (n: number) => {
-    if (into instanceof BufferList) {
-      into.settle();
-      if (n > 0) into.advance(n);
-    } else settleTarget(into, n);
-  };
-  if (segments.length > 1024) {
-    settle(0);
-    throw invalidArg(
-      'ERR_OUT_OF_RANGE',
-      `recvMsg: at most 1024 segments (IOV_MAX), got ${segments.length}`,
-    );
-  }
-  const room = segments.reduce((sum, s) => sum + s.byteLength, 0);
+  const opts = recvMsgOptions(options);
+  const o = opOptions(opts.op, 'recvMsg');
+  const { segments, total: room, settle } = lendMessageTarget(into);
+  const controlLength = opts.controlLength;
   // Streams have no record boundary: MSG_TRUNC there would discard data.
   const flags =
     MSG.MSG_CMSG_CLOEXEC |
@@ -213,15 +145,7 @@ export function receiveMessage(
   let result: MessageIn | undefined;
   const attempt = () => {
     const l = scratch.layout(segments.length, controlLength);
-    writeIovecs(l.block, l.iovAt, segments);
-    writeMsghdr(l.block, l.msgAt, {
-      name: l.block.address + l.nameAt,
-      nameLength: SOCKADDR_MAX,
-      iov: l.block.address + l.iovAt,
-      iovCount: segments.length,
-      control: controlLength === 0 ? 0 : l.block.address + l.controlAt,
-      controlLength,
-    });
+    writeIncoming(l, segments, controlLength);
     const r = recvmsg(fd, l.block.address + l.msgAt, flags) as number;
     if (r >= 0) {
       const h = readMsghdr(l.block, l.msgAt);

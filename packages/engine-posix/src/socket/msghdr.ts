@@ -1,7 +1,9 @@
+import type { SocketAddress } from '@binio/core';
 import { IOVEC_LAYOUT } from '../linux/file-layouts.js';
 import { MSGHDR_LAYOUT } from '../linux/socket-layouts.js';
+import { type ControlMessage, encodeControl } from './cmsg.js';
 import { addressOf, NativeBlock } from './memory.js';
-import { SOCKADDR_MAX } from './sockaddr.js';
+import { encodeSockaddr, SOCKADDR_MAX } from './sockaddr.js';
 
 const M = MSGHDR_LAYOUT.offsets;
 const IOV = IOVEC_LAYOUT.size;
@@ -93,4 +95,46 @@ export class MessageScratch {
       this.#block = new NativeBlock(Math.max(size, 2 * this.#block.bytes.byteLength));
     return { block: this.#block, msgAt, nameAt, iovAt, controlAt };
   }
+}
+
+/**
+ * Fills a message to send in `l`: the destination (none for a connected
+ * socket), one iovec per segment, the control messages (`controlBytes`
+ * from `controlSpace`). The msghdr is then at `l.block.address + l.msgAt`.
+ */
+export function writeOutgoing(
+  l: MessageLayout,
+  dest: SocketAddress | undefined,
+  segments: readonly Uint8Array[],
+  control: readonly ControlMessage[],
+  controlBytes: number,
+): void {
+  const nameLength = dest === undefined ? 0 : encodeSockaddr(dest, l.block.bytes, l.nameAt);
+  writeIovecs(l.block, l.iovAt, segments);
+  if (controlBytes > 0) encodeControl(control, l.block.bytes, l.controlAt);
+  writeMsghdr(l.block, l.msgAt, {
+    name: nameLength === 0 ? 0 : l.block.address + l.nameAt,
+    nameLength,
+    iov: l.block.address + l.iovAt,
+    iovCount: segments.length,
+    control: controlBytes === 0 ? 0 : l.block.address + l.controlAt,
+    controlLength: controlBytes,
+  });
+}
+
+/** Fills a message to receive into in `l`: room for the sender's name, the segments, `controlLength` of control data. */
+export function writeIncoming(
+  l: MessageLayout,
+  segments: readonly Uint8Array[],
+  controlLength: number,
+): void {
+  writeIovecs(l.block, l.iovAt, segments);
+  writeMsghdr(l.block, l.msgAt, {
+    name: l.block.address + l.nameAt,
+    nameLength: SOCKADDR_MAX,
+    iov: l.block.address + l.iovAt,
+    iovCount: segments.length,
+    control: controlLength === 0 ? 0 : l.block.address + l.controlAt,
+    controlLength,
+  });
 }

@@ -24,12 +24,11 @@ import {
   type UdpSend,
   type UdpSocket,
   type UdpSocketCreate,
-  type UdpSocketOptions,
   UnixSocketAddress,
 } from '@binio/core';
-import { AF, IPPROTO, SOCK } from '../linux/socket-constants.js';
+import { AF, SOCK } from '../linux/socket-constants.js';
 import { checkBacklog, connectSocket } from './connect.js';
-import { bindFd, listenFd, localName, openSocket, openSocketPair } from './create.js';
+import { bindFd, listenFd, localName, openSocketPair } from './create.js';
 import {
   DatagramHandle,
   type DatagramSocket,
@@ -48,11 +47,12 @@ import {
   receiveMessage,
   sendMessage,
 } from './message-io.js';
-import { checkOptionValue, setOption } from './options.js';
+import { setOption } from './options.js';
 import { inMode } from './ret.js';
 import { toAddress } from './sockaddr.js';
-import { type SocketKind, SocketState } from './state.js';
+import { openSocketState, type SocketKind, SocketState } from './state.js';
 import { PosixStream } from './stream.js';
+import { applyUdpOptions, checkUdpOptions, type UdpOpenOptions } from './udp-options.js';
 import { SocketTracker } from './tracker.js';
 
 /** The capabilities the socket half implements (the engine adds them to its list). */
@@ -67,14 +67,8 @@ export const SOCKET_CAPABILITIES: readonly Capability[] = [
   'tcp.listen',
 ];
 
-/** Options of `createUdpSocket`: core's, plus the protocol and the posix extras. */
-export interface PosixUdpSocketOptions extends UdpSocketOptions {
-  /** `'udp'` (default) or `'udplite'` (RFC 3828; set coverage with the `udplite*Coverage` options). */
-  protocol?: 'udp' | 'udplite';
-  /** `IPV6_V6ONLY` on an IPv6 socket. */
-  v6Only?: boolean;
-  /** `SO_BROADCAST`. */
-  broadcast?: boolean;
+/** Options of `createUdpSocket`: the shared ones, plus the posix extras. */
+export interface PosixUdpSocketOptions extends UdpOpenOptions {
   /** Fail with `EAGAIN` instead of waiting when an operation would block. */
   nonBlocking?: boolean;
 }
@@ -126,17 +120,6 @@ export interface UnixDatagramOptions {
   nonBlocking?: boolean;
 }
 
-const UDP_KEYS = [
-  'family',
-  'reuseAddress',
-  'reusePort',
-  'receiveBufferSize',
-  'sendBufferSize',
-  'protocol',
-  'v6Only',
-  'broadcast',
-  'nonBlocking',
-] as const;
 const CONNECT_KEYS = ['noDelay', 'signal', 'localAddress', 'nonBlocking'] as const;
 const LISTEN_KEYS = ['backlog', 'reuseAddress', 'reusePort', 'v6Only', 'nonBlocking'] as const;
 
@@ -244,47 +227,19 @@ export class SocketOps<M extends Mode>
   /** Creates an unbound UDP (or UDP-Lite) socket. */
   createUdpSocket(options?: PosixUdpSocketOptions): Ret<M, PosixUdpSocket<M>> {
     return inMode(this.mode, () => {
-      const o = checkOptions(options, UDP_KEYS, 'createUdpSocket');
-      const family = o.family ?? 'ipv4';
-      if (family !== 'ipv4' && family !== 'ipv6') {
-        throw invalidArg(
-          'ERR_INVALID_ARG_VALUE',
-          `family must be 'ipv4' or 'ipv6', got ${String(family)}`,
-        );
-      }
-      const protocol = o.protocol ?? 'udp';
-      if (protocol !== 'udp' && protocol !== 'udplite') {
-        throw invalidArg(
-          'ERR_INVALID_ARG_VALUE',
-          `protocol must be 'udp' or 'udplite', got ${String(protocol)}`,
-        );
-      }
-      for (const k of ['reuseAddress', 'reusePort', 'v6Only', 'broadcast', 'nonBlocking'] as const)
-        checkBool(o[k], k);
-      // Values are checked before the socket exists: a refusal leaves nothing to close.
-      if (o.receiveBufferSize !== undefined)
-        checkOptionValue('receiveBufferSize', o.receiveBufferSize);
-      if (o.sendBufferSize !== undefined) checkOptionValue('sendBufferSize', o.sendBufferSize);
-      if (o.v6Only !== undefined && family !== 'ipv6') {
-        throw invalidArg('ERR_INVALID_ARG_VALUE', 'v6Only applies to IPv6 sockets only');
-      }
-      const kind: SocketKind = protocol === 'udplite' ? 'udplite' : 'udp';
+      // Checked whole before the socket exists: a refusal leaves nothing to close.
+      const plan = checkUdpOptions(options, ['nonBlocking']);
+      checkBool(plan.options.nonBlocking, 'nonBlocking');
       return this.#open(
-        family === 'ipv4' ? AF.AF_INET : AF.AF_INET6,
+        plan.domain,
         SOCK.SOCK_DGRAM,
-        protocol === 'udplite' ? IPPROTO.IPPROTO_UDPLITE : 0,
-        kind,
-        family,
-        o.nonBlocking === true,
+        plan.protocol,
+        plan.kind,
+        plan.family,
+        plan.options.nonBlocking === true,
         (state) => {
           // Checked by setOption before its setsockopt; a failure closes the socket.
-          if (o.reuseAddress !== undefined) setOption(state, 'reuseAddress', o.reuseAddress);
-          if (o.reusePort !== undefined) setOption(state, 'reusePort', o.reusePort);
-          if (o.receiveBufferSize !== undefined)
-            setOption(state, 'receiveBufferSize', o.receiveBufferSize);
-          if (o.sendBufferSize !== undefined) setOption(state, 'sendBufferSize', o.sendBufferSize);
-          if (o.v6Only !== undefined) setOption(state, 'v6Only', o.v6Only);
-          if (o.broadcast !== undefined) setOption(state, 'broadcast', o.broadcast);
+          applyUdpOptions(state, plan.options);
           return new PosixUdpSocket<M>(state);
         },
       );
@@ -613,16 +568,22 @@ export class SocketOps<M extends Mode>
     setup: (state: SocketState) => T,
   ): T {
     this.#checkOpen();
-    const fd = openSocket(domain, type, protocol, nonBlocking || this.mode === 'async');
-    const state = new SocketState(fd, this.mode, kind, family, nonBlocking);
-    state.consume = this.#consume;
-    this.#tracker.add(state);
-    try {
+    const spec = {
+      domain,
+      type,
+      protocol,
+      mode: this.mode,
+      kind,
+      family,
+      // Async mode waits in poll(2) itself: its sockets never block.
+      nonBlocking: nonBlocking || this.mode === 'async',
+      surfaceWouldBlock: nonBlocking,
+    };
+    return openSocketState(spec, (state) => {
+      state.consume = this.#consume;
+      this.#tracker.add(state);
       return setup(state);
-    } catch (e) {
-      state.close();
-      throw e;
-    }
+    });
   }
 
   #connectStream(

@@ -1,6 +1,7 @@
 import type { ByteSource, Mode } from '@binio/core';
 import { close as closeFd } from '../libc/file-calls.js';
 import { eventfd_write } from '../libc/socket-calls.js';
+import { openSocket } from './create.js';
 import { closedError } from './errors.js';
 import type { MmsgBatch } from './mmsghdr.js';
 import { SockaddrCache } from './sockaddr.js';
@@ -158,5 +159,33 @@ export class SocketState {
     this.fd = -1;
     this.#held.fd = -1;
     this.batch = undefined;
+  }
+}
+
+/**
+ * Opens a socket (close-on-exec; non-blocking when `nonBlocking`) with its
+ * state, then runs `setup`; any failure in `setup` closes it. Engines that
+ * wait elsewhere (io_uring in the kernel, epoll on its own) open theirs here.
+ */
+export function openSocketState<T>(
+  spec: {
+    domain: number;
+    type: number;
+    protocol: number;
+    mode: Mode;
+    kind: SocketKind;
+    family: 'ipv4' | 'ipv6' | 'unix';
+    nonBlocking: boolean;
+    surfaceWouldBlock: boolean;
+  },
+  setup: (state: SocketState) => T,
+): T {
+  const fd = openSocket(spec.domain, spec.type, spec.protocol, spec.nonBlocking);
+  const state = new SocketState(fd, spec.mode, spec.kind, spec.family, spec.surfaceWouldBlock);
+  try {
+    return setup(state);
+  } catch (e) {
+    state.close();
+    throw e;
   }
 }

@@ -405,10 +405,37 @@ export class UringCore {
     return handled;
   }
 
+  /**
+   * Submits what is prepared and enters with GETEVENTS, waiting for `min`
+   * completions (0: none, but the kernel's deferred task work still runs),
+   * then reaps; returns the completions handled. Linked requests need it:
+   * each link starts as task work of the one before it, which under
+   * DEFER_TASKRUN runs only inside such an enter (otherwise one event-loop
+   * turn per link in async mode). Waiting for a whole chain lets the kernel
+   * run every hop in one enter. Async callers wait only for requests that
+   * cannot block.
+   */
+  enterFor(min: number): number {
+    if (this.#closed) return 0;
+    this.ring.submit(min, true);
+    const n = this.ring.reap(this.#onCqe);
+    this.#updateRef();
+    return n;
+  }
+
   /** Gives back a slot and SQE {@link begin} took when the operation is refused before submission. */
   abandon(s: number): void {
     this.ring.unget(1);
     this.slots.free(s);
+  }
+
+  /**
+   * Cancels every request waiting on `fd` and hands the cancel to the kernel
+   * now, before the caller closes the descriptor with close(2) (sockets whose
+   * descriptor another owner closes, e.g. engine-posix's SocketState).
+   */
+  cancelOnFd(fd: number): void {
+    this.#cancelFd(fd, false);
   }
 
   /** Queues an internal cancel of the operation in slot `s` (its completion is ignored). */

@@ -7,6 +7,17 @@ import {
   type FileHandler,
   type IoEngine,
   IoError,
+  type OpOptions,
+  type Outgoing,
+  type OutputBuffer,
+  type Received,
+  type ReceivedBatch,
+  type SocketAddress,
+  type UdpBasic,
+  type UdpBatch,
+  type UdpRecv,
+  type UdpSend,
+  type UdpSocket,
   invalidArg,
   type Mode,
   type MultiBufferProvider,
@@ -20,22 +31,50 @@ import {
   type TcpListenOptions,
   type TcpStream,
   type WritableFile,
+  type ByteSource,
+  type BufferList,
 } from '@binio/core';
+import {
+  type MessageIn,
+  type MessageOut,
+  type RecvMsgOptions,
+  SOCKET_CAPABILITIES,
+} from '@binio/engine-posix/socket';
 import { FILE_CAPABILITIES } from '@binio/engine-posix/file';
 import { AT, decodeStatx } from '@binio/engine-posix/linux';
 import {
+  bindDatagram,
+  type DatagramHost,
+  datagramOf,
+  openUdp,
+  openUnixDatagram,
+  type UringUdpSocket,
+  type UringUdpSocketOptions,
+  type UringUnixDatagramSocket,
+} from '../socket/datagram.js';
+import { recvBatch, sendBatch } from '../socket/datagram-batch.js';
+import { recvOne, sendOne } from '../socket/datagram-io.js';
+import { receiveMessage, sendMessage } from '../socket/message.js';
+import { MsgBlocks } from '../socket/msg-blocks.js';
+import {
   connectTcp,
   listenTcp,
-  type SocketHost,
+  type OpenSocket,
   type UringTcpListener,
   type UringTcpStream,
 } from '../socket/tcp.js';
+import {
+  connectUnix,
+  listenUnix,
+  type UringUnixConnectOptions,
+  type UringUnixListenOptions,
+} from '../socket/unix.js';
 
 /** Everything the engine implements. */
 const ENGINE_CAPABILITIES: readonly Capability[] = [
   ...FILE_CAPABILITIES,
-  'tcp.connect',
-  'tcp.listen',
+  // TCP and UDP: the same set as engine-posix's sockets.
+  ...SOCKET_CAPABILITIES,
 ];
 
 import { type DirectAlignment, type FileHost, UringFile } from '../file/file.js';
@@ -89,6 +128,10 @@ export class UringEngine<M extends Mode>
   implements
     IoEngine<M>,
     FileHandler<M>,
+    UdpBasic<M>,
+    UdpSend<M>,
+    UdpRecv<M>,
+    UdpBatch<M>,
     MultiBufferProvider<PooledBuffer>,
     MultiBufferSink<PooledBuffer>
 {
@@ -102,8 +145,8 @@ export class UringEngine<M extends Mode>
   readonly _core: UringCore;
   readonly #pool: BufferPool;
   readonly #files = new Set<UringFile<Mode>>();
-  readonly #sockets = new Set<UringTcpStream<Mode> | UringTcpListener<Mode>>();
-  readonly #socketHost: SocketHost;
+  readonly #sockets = new Set<OpenSocket>();
+  readonly #socketHost: DatagramHost;
   readonly #pipes = new Set<UringPipe<Mode>>();
   readonly #bufferRings = new Map<number, UringBufferRing>();
   readonly #fixedFree: number[] = [];
@@ -155,6 +198,12 @@ export class UringEngine<M extends Mode>
       },
       forget: (h) => {
         this.#sockets.delete(h);
+      },
+      blocks: new MsgBlocks(),
+      // Sending an engine buffer hands it back to the pool once the send completed.
+      consume: (data) => {
+        if (data instanceof PooledBuffer && data.pool === this.#pool && data.ownership === 'caller')
+          this.#pool.recycleBuffer(data);
       },
     };
     this.#timers = new Timers<M>(core);
@@ -390,6 +439,106 @@ export class UringEngine<M extends Mode>
     );
     this.#bufferRings.set(bgid, r);
     return r;
+  }
+
+  // ------------------------------------------------------------------- UDP
+
+  /** Creates an unbound UDP socket (socket(2); sends and receives go through the ring). */
+  createUdpSocket(options?: UringUdpSocketOptions): Ret<M, UringUdpSocket<M>> {
+    const s = openUdp(this.#socketHost, this.mode, options);
+    return (this.mode === 'sync' ? s : Promise.resolve(s)) as Ret<M, UringUdpSocket<M>>;
+  }
+
+  /** Binds `socket` to `address` (port 0 picks a free port); returns the bound address. */
+  bindUdp(socket: UdpSocket<M>, address: AddressLike): Ret<M, SocketAddress> {
+    const a = bindDatagram(this.#socketHost, socket, address);
+    return (this.mode === 'sync' ? a : Promise.resolve(a)) as Ret<M, SocketAddress>;
+  }
+
+  /**
+   * Sends one datagram (SENDMSG, the destination in the msghdr); returns
+   * the bytes sent. An engine buffer is consumed: back in the pool once sent.
+   */
+  send(
+    socket: UdpSocket<M>,
+    data: ByteSource,
+    to: AddressLike,
+    options?: OpOptions,
+  ): Ret<M, number> {
+    return sendOne(this.#socketHost, socket, data, to, options) as Ret<M, number>;
+  }
+
+  /** Receives one datagram (RECVMSG) into `out`'s free space; `truncated` when it was cut. */
+  recv(socket: UdpSocket<M>, out: OutputBuffer, options?: OpOptions): Ret<M, Received> {
+    return recvOne(this.#socketHost, socket, out, options) as Ret<M, Received>;
+  }
+
+  /** Sends datagrams in order as linked SENDMSGs in one submission; returns how many were sent (a prefix). */
+  sendMany(
+    socket: UdpSocket<M>,
+    datagrams: readonly Outgoing[],
+    options?: OpOptions,
+  ): Ret<M, number> {
+    return sendBatch(this.#socketHost, socket, datagrams, options) as Ret<M, number>;
+  }
+
+  /**
+   * Receives at least one datagram (waits for it), then whatever is already
+   * queued, up to `buffers.length` (linked RECVMSGs, MSG_DONTWAIT after the first).
+   */
+  recvMany(
+    socket: UdpSocket<M>,
+    buffers: readonly OutputBuffer[],
+    options?: OpOptions,
+  ): Ret<M, ReceivedBatch & { truncated: boolean[] }> {
+    return recvBatch(this.#socketHost, socket, buffers, options) as Ret<
+      M,
+      ReceivedBatch & { truncated: boolean[] }
+    >;
+  }
+
+  /** Closes a datagram socket (same as `socket.close()`); a waiting receive fails with EBADF. */
+  closeUdp(socket: UdpSocket<M> | UringUnixDatagramSocket<M>): Ret<M, void> {
+    return datagramOf(this.#socketHost, socket, 'closeUdp').close() as Ret<M, void>;
+  }
+
+  // -------------------------------------------------- messages, Unix sockets
+
+  /**
+   * One SENDMSG on any socket of this engine: gather data, a destination
+   * (datagram sockets), control messages (SCM_RIGHTS descriptors …).
+   */
+  sendMsg(
+    socket: TcpStream<M> | UdpSocket<M> | UringUnixDatagramSocket<M>,
+    message: MessageOut,
+    options?: OpOptions,
+  ): Ret<M, number> {
+    return sendMessage(this.#socketHost, socket, message, options) as Ret<M, number>;
+  }
+
+  /** One RECVMSG on any socket of this engine; received descriptors are close-on-exec. */
+  recvMsg(
+    socket: TcpStream<M> | UdpSocket<M> | UringUnixDatagramSocket<M>,
+    into: OutputBuffer | BufferList,
+    options?: RecvMsgOptions,
+  ): Ret<M, MessageIn> {
+    return receiveMessage(this.#socketHost, socket, into, options) as Ret<M, MessageIn>;
+  }
+
+  /** Connects to a Unix stream or seqpacket listener (`'/path'` or `'@abstract'`) through the ring. */
+  connectUnix(address: AddressLike, options?: UringUnixConnectOptions): Ret<M, UringTcpStream<M>> {
+    return connectUnix(this.#socketHost, this.mode, address, options);
+  }
+
+  /** Listens on a Unix path or abstract name; in async mode also an async iterable of connections. */
+  listenUnix(address: AddressLike, options?: UringUnixListenOptions): Ret<M, UringTcpListener<M>> {
+    return listenUnix(this.#socketHost, this.mode, address, options);
+  }
+
+  /** A Unix datagram socket, bound to `bind` when given; send and receive with `send`/`recv`/`sendMsg`/`recvMsg`. */
+  createUnixDatagram(options?: { bind?: AddressLike }): Ret<M, UringUnixDatagramSocket<M>> {
+    const s = openUnixDatagram(this.#socketHost, this.mode, options);
+    return (this.mode === 'sync' ? s : Promise.resolve(s)) as Ret<M, UringUnixDatagramSocket<M>>;
   }
 
   // --------------------------------------------------------------- buffers

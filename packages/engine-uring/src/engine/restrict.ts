@@ -20,8 +20,13 @@ const OPS_FOR: Partial<Record<Capability, readonly number[]>> = {
   'handle.notifyReadAmount': [Op.FADVISE],
   'handle.notifyWriteAmount': [Op.FALLOCATE],
   'handle.sync': [Op.FSYNC],
-  'tcp.connect': [Op.CONNECT, Op.SEND, Op.RECV, Op.SHUTDOWN, Op.CLOSE],
-  'tcp.listen': [Op.ACCEPT, Op.SEND, Op.RECV, Op.SHUTDOWN, Op.CLOSE],
+  // SENDMSG/RECVMSG: sendMsg/recvMsg on streams (TCP and Unix).
+  'tcp.connect': [Op.CONNECT, Op.SEND, Op.RECV, Op.SHUTDOWN, Op.CLOSE, Op.SENDMSG, Op.RECVMSG],
+  'tcp.listen': [Op.ACCEPT, Op.SEND, Op.RECV, Op.SHUTDOWN, Op.CLOSE, Op.SENDMSG, Op.RECVMSG],
+  // socket(), bind() and close() of datagram sockets are plain calls.
+  'udp.send': [Op.SENDMSG],
+  'udp.recv': [Op.RECVMSG],
+  'udp.batch': [Op.SENDMSG, Op.RECVMSG],
 };
 
 /**

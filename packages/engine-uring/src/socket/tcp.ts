@@ -66,14 +66,22 @@ import { sendZeroCopy, type ZeroCopyOptions, zeroCopyIdle } from './send-zc.js';
  * done once per socket.
  */
 
+/** Anything the engine closes when it closes: streams, listeners, datagram sockets. */
+export interface OpenSocket {
+  close(): unknown;
+}
+
 /** What a socket needs from its engine. */
 export interface SocketHost {
   readonly core: UringCore;
   /** Tracks an open socket (closed with the engine). */
-  adopt(h: UringTcpStream<Mode> | UringTcpListener<Mode>): void;
+  adopt(h: OpenSocket): void;
   /** Stops tracking it. */
-  forget(h: UringTcpStream<Mode> | UringTcpListener<Mode>): void;
+  forget(h: OpenSocket): void;
 }
+
+/** The connection-oriented socket types: byte streams, and Unix's records (`SOCK_SEQPACKET`). */
+export type StreamType = 'stream' | 'seqpacket';
 
 const one = new Scratch(4);
 function setIntOption(fd: number, level: number, name: number, value: number, what: string): void {
@@ -82,7 +90,8 @@ function setIntOption(fd: number, level: number, name: number, value: number, wh
     throw errnoError(errno(), { syscall: `setsockopt(${what})`, engine: 'uring' });
 }
 
-function closedError(op: string): IoError {
+/** `EBADF` for an operation on a closed socket, before anything reaches the kernel. */
+export function closedError(op: string): IoError {
   return new IoError({
     code: 'EBADF',
     errno: E.EBADF,
@@ -103,9 +112,14 @@ function noOffset(options: { offset?: unknown } | undefined, op: string): void {
 
 const SHUT_HOW = { read: SHUT.SHUT_RD, write: SHUT.SHUT_WR, both: SHUT.SHUT_RDWR } as const;
 
-/** A connected TCP socket on the uring engine. */
+/**
+ * A connected stream socket on the uring engine: TCP, or a Unix stream or
+ * seqpacket socket (the operations do not depend on the address family).
+ */
 export class UringTcpStream<M extends Mode> implements TcpStream<M> {
   readonly mode: M;
+  /** `'stream'`, or `'seqpacket'` (Unix records: a read takes at most one record). */
+  readonly type: StreamType;
   readonly capabilities = new Set<never>();
   readonly localAddress: SocketAddress;
   readonly remoteAddress: SocketAddress;
@@ -115,8 +129,16 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
   readonly #sync: boolean;
 
   /** @internal */
-  constructor(mode: M, fd: number, local: SocketAddress, remote: SocketAddress, host: SocketHost) {
+  constructor(
+    mode: M,
+    fd: number,
+    local: SocketAddress,
+    remote: SocketAddress,
+    host: SocketHost,
+    type: StreamType = 'stream',
+  ) {
     this.mode = mode;
+    this.type = type;
     this._fd = fd;
     this.localAddress = local;
     this.remoteAddress = remote;
@@ -326,7 +348,7 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
     const fd = this._fd;
     if (fd < 0) return (this.#sync ? undefined : Promise.resolve()) as Ret<M, void>;
     this._fd = -1;
-    this.#host.forget(this as UringTcpStream<Mode>);
+    this.#host.forget(this);
     // Cancels a RECV or SEND still waiting: closing the descriptor alone would not end it.
     return this.#host.core.closeFd(fd, true) as Ret<M, void>;
   }
@@ -337,6 +359,8 @@ export class UringTcpListener<M extends Mode>
   implements TcpListener<M>, AsyncIterable<TcpStream<'async'>>
 {
   readonly mode: M;
+  /** The type of the streams it accepts. */
+  readonly type: StreamType;
   readonly capabilities = new Set<never>();
   readonly localAddress: SocketAddress;
   /** @internal */
@@ -346,8 +370,15 @@ export class UringTcpListener<M extends Mode>
   readonly #ready: number[] = [];
 
   /** @internal */
-  constructor(mode: M, fd: number, local: SocketAddress, host: SocketHost) {
+  constructor(
+    mode: M,
+    fd: number,
+    local: SocketAddress,
+    host: SocketHost,
+    type: StreamType = 'stream',
+  ) {
     this.mode = mode;
+    this.type = type;
     this._fd = fd;
     this.localAddress = local;
     this.#host = host;
@@ -403,8 +434,15 @@ export class UringTcpListener<M extends Mode>
   /** @internal Turns an accepted descriptor into a stream (closing it if that fails). */
   _wrap(fd: number): UringTcpStream<M> {
     try {
-      const s = new UringTcpStream(this.mode, fd, localName(fd)!, peerName(fd)!, this.#host);
-      this.#host.adopt(s as UringTcpStream<Mode>);
+      const s = new UringTcpStream(
+        this.mode,
+        fd,
+        localName(fd)!,
+        peerName(fd)!,
+        this.#host,
+        this.type,
+      );
+      this.#host.adopt(s);
       return s;
     } catch (e) {
       discardFd(fd);
@@ -446,7 +484,7 @@ export class UringTcpListener<M extends Mode>
     const fd = this._fd;
     if (fd < 0) return (this.mode === 'sync' ? undefined : Promise.resolve()) as Ret<M, void>;
     this._fd = -1;
-    this.#host.forget(this as UringTcpListener<Mode>);
+    this.#host.forget(this);
     for (const queued of this.#ready.splice(0)) discardFd(queued);
     // Cancels the accepts (single and multishot) still armed on it: closing the
     // descriptor alone would leave them waiting for good.
@@ -471,6 +509,11 @@ function inet(address: AddressLike): SocketAddress {
   return a;
 }
 
+/** The socket type number of a stream type. */
+function sockType(type: StreamType): number {
+  return type === 'seqpacket' ? SOCK.SOCK_SEQPACKET : SOCK.SOCK_STREAM;
+}
+
 /** CONNECT on a new socket; TCP_NODELAY on unless `noDelay: false`. */
 export function connectTcp<M extends Mode>(
   host: SocketHost,
@@ -482,16 +525,33 @@ export function connectTcp<M extends Mode>(
   const noDelay = checkBool(o.noDelay, 'noDelay') ?? true;
   const signal = checkSignal(o.signal, 'connect');
   const to = inet(address);
+  return connectStream(host, mode, to, 'stream', signal, (fd) => {
+    if (noDelay) setIntOption(fd, IPPROTO.IPPROTO_TCP, TCP.TCP_NODELAY, 1, 'TCP_NODELAY');
+  }) as unknown as Ret<M, TcpStream<M>>;
+}
+
+/**
+ * CONNECT on a new socket of `to`'s family (TCP or Unix) and `type`;
+ * `setup` runs on the descriptor first. Any failure closes it.
+ */
+export function connectStream<M extends Mode>(
+  host: SocketHost,
+  mode: M,
+  to: SocketAddress,
+  type: StreamType,
+  signal: AbortSignal | undefined,
+  setup: (fd: number) => void,
+): Ret<M, UringTcpStream<M>> {
   const core = host.core;
   core.assertOpen('connect');
   core.require(Op.CONNECT);
   // A blocking socket: io_uring never blocks the thread on it (it arms a
   // poll), and sync mode waits inside io_uring_enter.
-  const fd = openSocket(familyNumber(to), SOCK.SOCK_STREAM, 0, false);
+  const fd = openSocket(familyNumber(to), sockType(type), 0, false);
   let sa: Scratch;
   let len: number;
   try {
-    if (noDelay) setIntOption(fd, IPPROTO.IPPROTO_TCP, TCP.TCP_NODELAY, 1, 'TCP_NODELAY');
+    setup(fd);
     sa = new Scratch(SOCKADDR_MAX);
     len = encodeSockaddr(to, sa.bytes, 0);
   } catch (e) {
@@ -499,8 +559,8 @@ export function connectTcp<M extends Mode>(
     throw e;
   }
   const finish = () => {
-    const s = new UringTcpStream(mode, fd, localName(fd)!, to, host);
-    host.adopt(s as UringTcpStream<Mode>);
+    const s = new UringTcpStream(mode, fd, localName(fd)!, to, host, type);
+    host.adopt(s);
     return s;
   };
   const where = to.toString();
@@ -524,7 +584,7 @@ export function connectTcp<M extends Mode>(
   if (mode === 'sync') {
     try {
       issue();
-      return finish() as unknown as Ret<M, TcpStream<M>>;
+      return finish() as Ret<M, UringTcpStream<M>>;
     } catch (e) {
       discardFd(fd);
       throw e;
@@ -541,7 +601,19 @@ export function connectTcp<M extends Mode>(
   return pending.then(finish, (e) => {
     discardFd(fd);
     throw e;
-  }) as unknown as Ret<M, TcpStream<M>>;
+  }) as Ret<M, UringTcpStream<M>>;
+}
+
+/** Checks a listen backlog: an integer in [0, 65535], default 511. */
+export function backlogOf(value: unknown): number {
+  const backlog = value ?? 511;
+  if (typeof backlog !== 'number' || !Number.isInteger(backlog) || backlog < 0 || backlog > 65535) {
+    throw invalidArg(
+      'ERR_OUT_OF_RANGE',
+      `backlog must be an integer in [0, 65535], got ${String(backlog)}`,
+    );
+  }
+  return backlog;
 }
 
 /** socket, SO_REUSEADDR (default on), bind, listen. */
@@ -552,31 +624,43 @@ export function listenTcp<M extends Mode>(
   options?: TcpListenOptions,
 ): Ret<M, M extends 'async' ? AsyncTcpListener : TcpListener<M>> {
   const o = checkOptions(options, ['backlog', 'reuseAddress', 'reusePort'], 'listenTcp');
-  const backlog = o.backlog ?? 511;
-  if (typeof backlog !== 'number' || !Number.isInteger(backlog) || backlog < 0 || backlog > 65535) {
-    throw invalidArg(
-      'ERR_OUT_OF_RANGE',
-      `backlog must be an integer in [0, 65535], got ${String(backlog)}`,
-    );
-  }
+  const backlog = backlogOf(o.backlog);
   const reuseAddress = checkBool(o.reuseAddress, 'reuseAddress') ?? true;
   const reusePort = checkBool(o.reusePort, 'reusePort') ?? false;
   const at = inet(address);
-  host.core.assertOpen('listen');
-  host.core.require(Op.ACCEPT);
-  const fd = openSocket(familyNumber(at), SOCK.SOCK_STREAM, 0, false);
-  let l: UringTcpListener<M>;
-  try {
+  const l = listenStream(host, mode, at, 'stream', backlog, (fd) => {
     if (reuseAddress) setIntOption(fd, SOL_SOCKET, SO.SO_REUSEADDR, 1, 'SO_REUSEADDR');
     if (reusePort) setIntOption(fd, SOL_SOCKET, SO.SO_REUSEPORT, 1, 'SO_REUSEPORT');
+  });
+  type L = M extends 'async' ? AsyncTcpListener : TcpListener<M>;
+  return (mode === 'sync' ? l : Promise.resolve(l)) as unknown as Ret<M, L>;
+}
+
+/**
+ * socket of `at`'s family (TCP or Unix) and `type`, `setup`, bind, listen;
+ * any failure closes the descriptor.
+ */
+export function listenStream<M extends Mode>(
+  host: SocketHost,
+  mode: M,
+  at: SocketAddress,
+  type: StreamType,
+  backlog: number,
+  setup: (fd: number) => void,
+): UringTcpListener<M> {
+  host.core.assertOpen('listen');
+  host.core.require(Op.ACCEPT);
+  const fd = openSocket(familyNumber(at), sockType(type), 0, false);
+  let l: UringTcpListener<M>;
+  try {
+    setup(fd);
     bindFd(fd, at);
     listenFd(fd, backlog);
-    l = new UringTcpListener(mode, fd, localName(fd)!, host);
+    l = new UringTcpListener(mode, fd, localName(fd)!, host, type);
   } catch (e) {
     discardFd(fd);
     throw e;
   }
-  host.adopt(l as UringTcpListener<Mode>);
-  type L = M extends 'async' ? AsyncTcpListener : TcpListener<M>;
-  return (mode === 'sync' ? l : Promise.resolve(l)) as unknown as Ret<M, L>;
+  host.adopt(l);
+  return l;
 }
