@@ -114,6 +114,33 @@ describe('binio-bench CLI', () => {
     expect(existsSync(doc.settings.file!)).toBe(false);
   });
 
+  it('runs io_uring through its traits and through its batch API on random reads', () => {
+    const json = join(work, 'uring.json');
+    const r = bench([
+      '--duration',
+      '0.2',
+      '--reps',
+      '1',
+      '--only',
+      'file-randread-4k',
+      '--subjects',
+      'uring-async,uring-batch',
+      '--json',
+      json,
+    ]);
+    expect(r.stderr).not.toContain('failed:');
+    expect(r.code).toBe(0);
+    const w = report(json).workloads[0]!;
+    expect(w.results.map((x) => [x.id, x.queueDepth])).toEqual([
+      ['uring-async', 32],
+      ['uring-batch', 32],
+    ]);
+    for (const x of w.results) {
+      expect(x.samples[0]!.ops).toBeGreaterThan(0);
+      expect(x.samples[0]!.bytes).toBe(x.samples[0]!.ops * 4096);
+    }
+  });
+
   it('runs the paired workloads (UDP, TCP stream, ping-pong) with the Node references', () => {
     const json = join(work, 'pairs.json');
     const r = bench([

@@ -10,6 +10,7 @@ export const DRIVERS: Record<string, () => Promise<Driver>> = {
   'node-udp': async () => (await import('./node-udp.js')).run,
   'node-tcp': async () => (await import('./node-tcp.js')).run,
   'binio-file': async () => (await import('./binio-file.js')).run,
+  'uring-batch-file': async () => (await import('./uring-batch-file.js')).run,
   'binio-udp': async () => (await import('./binio-udp.js')).run,
   'binio-tcp': async () => (await import('./binio-tcp.js')).run,
   'binio-dpdk-tx': async () => (await import('./binio-dpdk-tx.js')).run,

@@ -32,6 +32,8 @@ export interface EngineFamilySpec {
   readonly label?: string;
   /** Only these workloads, of those the engine can run (a variant measured where its reference is). */
   readonly only?: readonly string[];
+  /** The driver of its file runs (default `binio-file`, the traits); a variant may measure an engine-specific API. */
+  readonly fileDriver?: string;
 }
 
 const NEEDS: Record<string, readonly Capability[]> = {
@@ -176,7 +178,7 @@ function engineSubject(
     run(job: Job): Promise<Sample> {
       switch (job.workload.kind) {
         case 'file':
-          return runSolo(NODE, make('binio-file', job, { file: fileFor(job) }));
+          return runSolo(NODE, make(spec.fileDriver ?? 'binio-file', job, { file: fileFor(job) }));
         case 'udp':
           return pair('binio-udp', job, 'server');
         case 'tcp-stream':
