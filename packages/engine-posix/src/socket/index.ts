@@ -52,7 +52,6 @@ export {
   type LentMessage,
   lendMessageData,
   lendMessageTarget,
-  lendTargets,
   recvMsgOptions,
 } from './message-parts.js';
 export { MMSG_MAX, MmsgBatch } from './mmsghdr.js';

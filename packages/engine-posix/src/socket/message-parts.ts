@@ -143,25 +143,3 @@ export function lendMessageTarget(into: OutputBuffer | BufferList): LentMessage 
   }
   return lent;
 }
-
-/**
- * Lends the free space of `buffers[0..n)` for a batch receive, all or none:
- * a non-OutputBuffer is refused and what was already lent is given back.
- */
-export function lendTargets(buffers: readonly OutputBuffer[], n: number): Uint8Array[] {
-  const targets = new Array<Uint8Array>(n);
-  let lent = 0;
-  try {
-    for (let i = 0; i < n; i++) {
-      const b = buffers[i];
-      if (!(b instanceof OutputBuffer))
-        throw invalidArg('ERR_INVALID_ARG_TYPE', `recvMany: buffers[${i}] must be an OutputBuffer`);
-      targets[i] = lendTarget(b);
-      lent++;
-    }
-  } catch (e) {
-    for (let i = 0; i < lent; i++) settleTarget(buffers[i]!, 0);
-    throw e;
-  }
-  return targets;
-}

@@ -12,7 +12,7 @@ import {
 import { E, errnoError, MSG } from '@binio/engine-posix/linux';
 import {
   lendOutgoing,
-  lendTargets,
+  lendReceives,
   type MessageLayout,
   type MessageScratch,
 } from '@binio/engine-posix/socket';
@@ -165,7 +165,11 @@ export function recvBatch(
   core.require(Op.RECVMSG);
   const n = batchSize(host, buffers.length);
   if (n === 0) return core.later(() => recvBatch(host, socket, buffers, options) as Promise<never>);
-  const targets = lendTargets(buffers, n);
+  // Checked and lent all or none (engine-posix's batch half); the chain
+  // reads into each buffer's free space.
+  const head = n === buffers.length ? buffers : buffers.slice(0, n);
+  lendReceives(head);
+  const targets = head.map((b) => b._bytes.subarray(b._count));
   const blocks: MessageScratch[] = new Array(n);
   const layouts: MessageLayout[] = new Array(n);
   const ops: ChainOp[] = new Array(n);
