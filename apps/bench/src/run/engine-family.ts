@@ -25,6 +25,10 @@ export interface EngineFamilySpec {
   readonly bypass?: { bind: string; to: string };
   /** Fixed cost of one of its runs beyond the duration (process start, native set-up), ms. */
   readonly overheadMs?: number;
+  /** A non-default configuration: said in the label (`binio pkg (async, <variant>)`). */
+  readonly variant?: string;
+  /** Only these workloads (of those the engine can run); default all. */
+  readonly workloads?: readonly string[];
 }
 
 const NEEDS: Record<string, readonly Capability[]> = {
@@ -90,7 +94,11 @@ export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
           missing.push({ what: id, reason: m?.error ?? 'not probed' });
           continue;
         }
-        const workloads = workloadsFor(new Set(m.capabilities), spec.bypass !== undefined, mode);
+        const workloads = workloadsFor(
+          new Set(m.capabilities),
+          spec.bypass !== undefined,
+          mode,
+        ).filter((w) => spec.workloads === undefined || spec.workloads.includes(w));
         if (workloads.length === 0) {
           missing.push({
             what: id,
@@ -147,7 +155,7 @@ function engineSubject(
   };
   return {
     id: `${spec.short}-${mode}`,
-    label: `binio ${spec.package} (${mode})`,
+    label: `binio ${spec.package} (${spec.variant === undefined ? mode : `${mode}, ${spec.variant}`})`,
     group: 'binio',
     mode,
     workloads,
