@@ -2,6 +2,7 @@ import { IoError, abortError } from '@binio/core';
 import { AGAIN, type Attempt, DONE, type Op } from './op.js';
 import { EPOLL } from '../sys/constants.js';
 import type { Reactor } from './reactor.js';
+import { sched_yield } from '../sys/calls.js';
 
 const END_MASK = EPOLL.RDHUP | EPOLL.HUP | EPOLL.ERR;
 
@@ -114,6 +115,7 @@ export class Source {
     do {
       const r = op.attempt();
       if (r !== AGAIN) return r;
+      sched_yield();
     } while (performance.now() < until);
     return AGAIN;
   }
