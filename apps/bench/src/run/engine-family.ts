@@ -60,7 +60,7 @@ export function workloadsFor(caps: ReadonlySet<string>, bypass: boolean, mode: M
  */
 export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
   return {
-    name: spec.package,
+    name: spec.variant === undefined ? spec.package : `${spec.package} (${spec.variant})`,
     order: spec.order,
     async probe(): Promise<ProbeResult> {
       const ref: EngineRef = {
