@@ -88,8 +88,9 @@ export interface EpollEngineOptions {
   /**
    * Busy polling, off by default: microseconds (integer, 0–10000) a new
    * operation that would wait keeps retrying its non-blocking system call
-   * before it parks on epoll. Trades CPU for latency: a waiting caller spins
-   * on a core instead of sleeping until the event loop's next turn, and
+   * before it parks on epoll, yielding the core (`sched_yield`) between
+   * tries. Trades CPU for latency: a waiting caller spins on a core instead
+   * of sleeping until the event loop's next turn, and
    * operations completed by the spin continue without giving the loop a
    * turn. Worth it only with a core to spare and a peer that answers
    * within the budget (request/response over loopback or a fast link).
