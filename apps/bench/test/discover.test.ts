@@ -8,10 +8,11 @@ describe('subject discovery', () => {
     expect(missing).toEqual([]);
     expect(families).toHaveLength(subjectModules().length);
     const names = families.map((f) => f.name);
-    expect(names.slice(0, 4)).toEqual([
+    expect(names.slice(0, 5)).toEqual([
       '@binio/engine-posix',
       '@binio/engine-uring',
       '@binio/engine-epoll',
+      '@binio/engine-epoll (epoll-busypoll)',
       '@binio/engine-dpdk',
     ]);
     expect(names).toEqual(expect.arrayContaining(['fio', 'iperf3', 'Bun', 'C (udp-mmsg)']));

@@ -23,6 +23,7 @@ import {
   type UdpSocket,
   type WritableFile,
   type IoError,
+  checkInt,
   checkOptions,
   invalidArg,
 } from '@binio/core';
@@ -77,10 +78,24 @@ import { EpollEventFd, type EventFdOptions } from './sources/eventfd.js';
 import { EpollProcess } from './sources/pidfd.js';
 import { EpollTimer, type TimerOptions } from './sources/timerfd.js';
 
+/** The longest busy-poll spin allowed: 10 ms; longer spins are a blocking engine's job. */
+const MAX_BUSY_POLL_US = 10_000;
+
 /** Options of {@link createEpollEngine}. */
 export interface EpollEngineOptions {
   /** The buffer pool behind `getBuffer()` and files' owned reads (the posix engine's; made on first use). */
   buffers?: PosixBufferOptions;
+  /**
+   * Busy polling, off by default: microseconds (integer, 0–10000) a new
+   * operation that would wait keeps retrying its non-blocking system call
+   * before it parks on epoll, yielding the core (`sched_yield`) between
+   * tries. Trades CPU for latency: a waiting caller spins on a core instead
+   * of sleeping until the event loop's next turn, and
+   * operations completed by the spin continue without giving the loop a
+   * turn. Worth it only with a core to spare and a peer that answers
+   * within the budget (request/response over loopback or a fast link).
+   */
+  busyPollUs?: number;
 }
 
 /** What the engine is doing now (for diagnostics and tests). */
@@ -140,12 +155,16 @@ export class EpollEngine
 
   /** Use {@link createEpollEngine}. */
   constructor(options?: EpollEngineOptions) {
-    const o = checkOptions(options, ['buffers'], 'createEpollEngine');
+    const o = checkOptions(options, ['buffers', 'busyPollUs'], 'createEpollEngine');
+    const busyPollUs =
+      o.busyPollUs === undefined
+        ? 0
+        : checkInt('createEpollEngine: busyPollUs', o.busyPollUs, 0, MAX_BUSY_POLL_US);
     this.#files = createPosixEngine({
       mode: 'async',
       ...(o.buffers === undefined ? {} : { buffers: o.buffers }),
     });
-    this.#reactor = new Reactor();
+    this.#reactor = new Reactor(busyPollUs);
     const owned = this.#owned;
     const files = this.#files;
     this.#host = {

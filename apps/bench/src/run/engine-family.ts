@@ -68,7 +68,7 @@ export function workloadsFor(caps: ReadonlySet<string>, bypass: boolean, mode: M
  */
 export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
   return {
-    name: spec.package,
+    name: spec.label === undefined ? spec.package : `${spec.package} (${spec.short})`,
     order: spec.order,
     async probe(): Promise<ProbeResult> {
       const ref: EngineRef = {

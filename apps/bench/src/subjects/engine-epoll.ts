@@ -1,10 +1,11 @@
-import { engineFamily } from '../run/engine-family.js';
+import { type EngineFamilySpec, engineFamily } from '../run/engine-family.js';
 
 /**
  * `@binio/engine-epoll`: readiness-based async sockets on the Node event
  * loop (files on the thread pool). Async only: its factory takes no mode.
+ * Also the base of the busy-poll variant (`engine-epoll-busypoll.ts`).
  */
-export const family = engineFamily({
+export const epollSpec: EngineFamilySpec = {
   package: '@binio/engine-epoll',
   short: 'epoll',
   factory: 'createEpollEngine',
@@ -12,4 +13,6 @@ export const family = engineFamily({
   passMode: false,
   options: { buffers: { count: 40, size: 131072 } },
   order: 12,
-});
+};
+
+export const family = engineFamily(epollSpec);

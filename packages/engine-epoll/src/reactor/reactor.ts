@@ -39,6 +39,8 @@ const WRITE_MASK = EPOLL.OUT | EPOLL.HUP | EPOLL.ERR;
 export class Reactor {
   /** The epoll descriptor. */
   readonly fd: number;
+  /** Milliseconds a new operation spins on EAGAIN before parking (0: never; see `busyPollUs`). */
+  readonly busyPollMs: number;
   readonly #watch: FdWatch;
   readonly #events = new NativeBlock(MAX_EVENTS * EPOLL_EVENT_LAYOUT.size);
   readonly #ctl = new NativeBlock(16);
@@ -53,7 +55,8 @@ export class Reactor {
   #holding = false;
   #closed = false;
 
-  constructor() {
+  constructor(busyPollUs = 0) {
+    this.busyPollMs = busyPollUs / 1000;
     const fd = epoll_create1(EPOLL_CLOEXEC);
     if (fd < 0) throw errnoError(lastErrno(), { syscall: 'epoll_create1', engine: 'epoll' });
     try {

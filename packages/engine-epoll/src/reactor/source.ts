@@ -1,7 +1,8 @@
 import { IoError, abortError } from '@binio/core';
-import { AGAIN, DONE, type Op } from './op.js';
+import { AGAIN, type Attempt, DONE, type Op } from './op.js';
 import { EPOLL } from '../sys/constants.js';
 import type { Reactor } from './reactor.js';
+import { sched_yield } from '../sys/calls.js';
 
 const END_MASK = EPOLL.RDHUP | EPOLL.HUP | EPOLL.ERR;
 
@@ -91,13 +92,34 @@ export class Source {
    * timeout passes or the handle closes.
    */
   run<T>(op: Op<T>, dir: Direction, wait: WaitOptions | undefined): Promise<T> {
-    if (this.#heads[dir] === null && this.ready[dir]) {
-      const r = op.attempt();
+    if (this.#heads[dir] === null) {
+      let r: Attempt = AGAIN;
+      if (this.ready[dir]) {
+        r = op.attempt();
+        if (r === AGAIN) this.ready[dir] = false;
+      }
+      if (r === AGAIN && this.#reactor.busyPollMs > 0) r = this.#spin(op);
       if (r === DONE) return Promise.resolve(op.value as T);
       if (r !== AGAIN) return Promise.reject(op.error);
-      this.ready[dir] = false;
     }
     return this.park(op, dir, wait);
+  }
+
+  // Busy polling (opt-in): retries the non-blocking call until it completes
+  // or the budget is spent, ignoring the ready bit (nothing can raise it
+  // while we hold the thread). Each miss yields the core: on a busy machine
+  // the peer we wait for may be queued for this very core, and a spin that
+  // kept it measured 0.36x Node's ping-pong rate. Nothing is lost by
+  // consuming data here: its edge stays queued in the epoll set and later
+  // just marks the direction ready, costing at most one EAGAIN try.
+  #spin(op: Op): Attempt {
+    const until = performance.now() + this.#reactor.busyPollMs;
+    do {
+      const r = op.attempt();
+      if (r !== AGAIN) return r;
+      sched_yield();
+    } while (performance.now() < until);
+    return AGAIN;
   }
 
   /** Parks `op` without trying it (it was tried, or must wait for readiness first). */

@@ -59,3 +59,6 @@ export const waitid = libc.func('int waitid(int idtype, uint32_t id, void *info,
   info: number,
   options: number,
 ) => number;
+
+/** `int sched_yield(void)`: lets another runnable thread have this core (busy polling). */
+export const sched_yield = libc.func('int sched_yield(void)') as () => number;
