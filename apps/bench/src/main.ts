@@ -9,9 +9,17 @@ import { renderSvg } from './report/svg.js';
 import { resultsTable } from './report/table.js';
 import { prepareDataFiles } from './run/data-files.js';
 import { discover, selectSubjects } from './run/discover.js';
-import { fitDuration, planRuns, recacheSeconds, subjectsOf } from './run/plan.js';
+import {
+  estimateSeconds,
+  fitDuration,
+  type PlannedRun,
+  planRuns,
+  recacheSeconds,
+  subjectsOf,
+} from './run/plan.js';
 import { Progress } from './run/progress.js';
 import { executePlan } from './run/runner.js';
+import { WORKERS } from './run/workers.js';
 import { selectWorkloads, WORKLOADS } from './workloads.js';
 
 /** Where compiled helpers are kept between runs. */
@@ -70,9 +78,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const durationMs =
     settings.durationMs ??
     fitDuration(runs, settings.budgetS, settings.fileSize, settings.recache, setupS);
+  const estimatedRunS = estimateSeconds(runs, durationMs, settings.fileSize, settings.recache);
   const files = needsFile ? prepareDataFiles(settings.fileSize, settings.file) : undefined;
   const preparedAt = Date.now();
-  const cleanup = (): void => files?.cleanup();
+  const cleanup = (): void => {
+    WORKERS.close();
+    files?.cleanup();
+  };
   const onSignal = (): void => {
     cleanup();
     process.exit(130);
@@ -118,10 +130,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     probeS: (probedAt - startedAt.getTime()) / 1000,
     prepareS: (preparedAt - probedAt) / 1000,
     runS: (doneAt - preparedAt) / 1000,
+    estimatedRunS,
+    recacheS: outcome.recacheS,
+    overheadMs: overheadByWorkload(outcome.runMs, runs, durationMs),
   };
+  if (process.env.BINIO_BENCH_DEBUG_RUNS)
+    writeOutput(process.env.BINIO_BENCH_DEBUG_RUNS, JSON.stringify(outcome.runMs));
   process.stdout.write(`${resultsTable(results)}\n`);
   err(
-    `\n${header}; took ${formatSeconds(elapsedS)} (load average ${(loadavg()[0] ?? 0).toFixed(1)} on ` +
+    `\n${header}; took ${formatSeconds(elapsedS)}, planned ${formatSeconds(setupS + estimatedRunS)} (load average ${(loadavg()[0] ?? 0).toFixed(1)} on ` +
       `${availableParallelism()} cores). spread: ± half the range over the reps; ` +
       "CPU: all of the subject's processes; ×ref: median ops/s over the reference's.",
   );
@@ -142,4 +159,24 @@ export async function main(argv: readonly string[]): Promise<number> {
   err(`SVG:  ${resolve(settings.svgPath)}`);
   const measured = results.some((r) => r.results.length > 0);
   return measured ? 0 : 1;
+}
+
+/** Per workload, the median run's wall time beyond its measured duration, ms. */
+function overheadByWorkload(
+  runMs: readonly { workload: string; subject: string; ms: number }[],
+  runs: readonly PlannedRun[],
+  durationMs: number,
+): Record<string, number> {
+  const minMs = new Map(runs.map((r) => [r.subject.id, r.subject.minDurationMs ?? 0]));
+  const by = new Map<string, number[]>();
+  for (const r of runMs) {
+    const extra = r.ms - Math.max(durationMs, minMs.get(r.subject) ?? 0);
+    by.set(r.workload, [...(by.get(r.workload) ?? []), extra]);
+  }
+  const out: Record<string, number> = {};
+  for (const [w, xs] of by) {
+    xs.sort((a, b) => a - b);
+    out[w] = Math.round(xs[Math.floor(xs.length / 2)]!);
+  }
+  return out;
 }

@@ -26,6 +26,12 @@ export interface Timing {
   probeS: number;
   prepareS: number;
   runS: number;
+  /** What the planner expected the runs (and the page-cache rebuilds) to take. */
+  estimatedRunS?: number;
+  /** Of `runS`, the page-cache rebuilds. */
+  recacheS?: number;
+  /** Per workload, the median run's wall time beyond its measured duration (worker hand-over, set-up, the other end), ms. */
+  overheadMs?: Record<string, number>;
 }
 
 /** The JSON report (`schema: 'binio-bench/1'`). */

@@ -49,6 +49,12 @@ export function needsRecache(run: PlannedRun, policy: 'run' | 'round'): boolean 
   return run.workload.recache === true && (policy === 'run' || run.roundStart);
 }
 
+/** Measured cost of a run in a reused worker beyond its duration (spec, imports once, engine set-up), ms. */
+export const POOLED_OVERHEAD_MS = 60;
+
+/** Measured cost of a run in a process started for it (runtime start-up, imports, engine set-up), ms. */
+export const FRESH_OVERHEAD_MS = 400;
+
 /** Seconds the page-cache rebuild of a file of `size` bytes takes, roughly (drop, then read at ~400 MB/s). */
 export function recacheSeconds(size: number): number {
   return 0.1 + size / 400e6;
