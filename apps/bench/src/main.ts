@@ -14,11 +14,13 @@ import {
   fitDuration,
   type PlannedRun,
   planRuns,
+  quickSubjects,
   recacheSeconds,
   subjectsOf,
 } from './run/plan.js';
 import { Progress } from './run/progress.js';
 import { executePlan } from './run/runner.js';
+import { closeVeth } from './run/veth.js';
 import { WORKERS } from './run/workers.js';
 import { selectWorkloads, WORKLOADS } from './workloads.js';
 
@@ -45,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const startedAt = new Date();
+  WORKERS.alwaysFresh = settings.freshWorkers;
   const found = await discover({ cacheDir: cacheDir() });
   const probedAt = Date.now();
   if (settings.list) {
@@ -62,7 +65,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const picked = selectSubjects(found.subjects, settings.subjects);
   for (const u of picked.unmatched) err(`note: no subject here matches '${u}' (see --list)`);
-  const subjects = picked.subjects;
+  const quick =
+    settings.profile === 'quick'
+      ? quickSubjects(picked.subjects, settings.subjects !== undefined)
+      : { kept: picked.subjects, left: [] };
+  const subjects = quick.kept;
+  const quickNotes = [...new Set(quick.left.map((s) => s.notInQuick!))].map(
+    (why) =>
+      `--quick leaves out ${quick.left
+        .filter((s) => s.notInQuick === why)
+        .map((s) => s.id)
+        .join(', ')} (${why}); --full or --subjects runs them`,
+  );
+  for (const n of quickNotes) err(`note: ${n}`);
   for (const w of workloads) {
     if (subjectsOf(w, subjects).length === 0) err(`note: nothing here runs ${w.id}; skipped`);
   }
@@ -83,6 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const preparedAt = Date.now();
   const cleanup = (): void => {
     WORKERS.close();
+    closeVeth();
     files?.cleanup();
   };
   const onSignal = (): void => {
@@ -98,6 +114,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     fileSize: files?.size ?? settings.fileSize,
     file: files?.readPath,
     recache: settings.recache,
+    freshWorkers: settings.freshWorkers,
   };
   const header =
     `binio-bench ${settings.profile}: ${subjects.length} subjects, ${workloads.length} workloads, ` +
@@ -148,7 +165,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     argv: [...argv],
     settings: runSettings,
     timing,
-    notes: outcome.notes,
+    notes: [...quickNotes, ...outcome.notes],
     missing: found.missing,
     failures: outcome.failures,
     results,

@@ -38,6 +38,8 @@ export interface EngineFamilySpec {
   readonly label?: string;
   /** Only these workloads, of those the engine can run (a variant measured where its reference is). */
   readonly only?: readonly string[];
+  /** Why `--quick` leaves these subjects out (see {@link Subject.notInQuick}). */
+  readonly notInQuick?: string;
 }
 
 const NEEDS: Record<string, readonly Capability[]> = {
@@ -181,6 +183,7 @@ function engineSubject(
     queueDepth,
     overheadMs,
     freshProcess: fresh,
+    notInQuick: spec.notInQuick,
     run(job: Job): Promise<Sample> {
       switch (job.workload.kind) {
         case 'file':

@@ -70,6 +70,8 @@ export interface PoolRunOptions {
 export class WorkerPool {
   readonly #idle: Worker[] = [];
   readonly #live = new Set<Worker>();
+  /** Every run in a fresh process (`--fresh-workers`: to see what reuse changes). */
+  alwaysFresh = false;
 
   constructor(
     readonly script: string,
@@ -78,7 +80,7 @@ export class WorkerPool {
 
   /** Runs `spec` in a worker of `runtime` and follows its protocol lines. */
   run<T>(runtime: Runtime, spec: object, options: PoolRunOptions): ProtocolProcess<T> {
-    const fresh = options.fresh === true;
+    const fresh = options.fresh === true || this.alwaysFresh;
     const worker = (fresh ? undefined : this.#take(runtime)) ?? this.#spawn(runtime);
     const job = new JobState<T>(options.name, options.timeoutMs, (ok) => {
       worker.job = undefined;

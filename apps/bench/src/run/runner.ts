@@ -1,6 +1,6 @@
 import type { Failure } from '../report/json.js';
 import { readSequentially, recache } from './page-cache.js';
-import { needsRecache, type PlannedRun } from './plan.js';
+import { needsRecache, type PlannedRun, type RecachePolicy } from './plan.js';
 import type { Progress } from './progress.js';
 import type { DataFiles, Sample } from './subject.js';
 
@@ -31,7 +31,7 @@ export async function executePlan(
   opts: {
     durationMs: number;
     files: DataFiles | undefined;
-    policy: 'run' | 'round';
+    policy: RecachePolicy;
     progress: Progress;
   },
 ): Promise<RunOutcome> {

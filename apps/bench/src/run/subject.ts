@@ -50,6 +50,11 @@ export interface Subject {
   readonly overheadMs: number;
   /** Every run in processes of its own, never reused workers (DPDK's EAL, once per process). */
   readonly freshProcess?: boolean;
+  /**
+   * Why `--quick` leaves it out unless `--subjects` names it (a reference or
+   * variant another subject already stands for); `--full` runs it.
+   */
+  readonly notInQuick?: string;
   /** Shortest run it can do (iperf3 counts whole seconds). */
   readonly minDurationMs?: number;
   /** Runs `job` once (in reused workers, or fresh processes: see {@link freshProcess}). */

@@ -51,6 +51,7 @@ export const family: SubjectFamily = {
     ).map((s) => ({
       ...s,
       label: `${s.label} (Bun ${v.stdout.trim()})`,
+      notInQuick: 'the same scripts as the Node references, under another runtime',
     }));
     return { subjects, missing: [] };
   },
