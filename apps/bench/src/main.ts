@@ -151,8 +151,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     recacheS: outcome.recacheS,
     overheadMs: overheadByWorkload(outcome.runMs, runs, durationMs),
   };
-  if (process.env.BINIO_BENCH_DEBUG_RUNS)
-    writeOutput(process.env.BINIO_BENCH_DEBUG_RUNS, JSON.stringify(outcome.runMs));
   process.stdout.write(`${resultsTable(results)}\n`);
   err(
     `\n${header}; took ${formatSeconds(elapsedS)}, planned ${formatSeconds(setupS + estimatedRunS)} (load average ${(loadavg()[0] ?? 0).toFixed(1)} on ` +

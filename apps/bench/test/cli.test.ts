@@ -142,6 +142,9 @@ describe('binio-bench CLI', () => {
       ['tcp-pingpong-64', ['node-net']],
     ]);
     for (const w of doc.workloads) expect(w.results[0]!.samples[0]!.ops).toBeGreaterThan(0);
+    // The reused workers went with the bench.
+    const serving = spawnSync('pgrep', ['-f', `${join(PKG, 'dist', 'worker.js')} --serve`]);
+    expect(serving.stdout.toString()).toBe('');
   });
 
   it('reads a --file as it is and never writes to it', () => {
