@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { RecachePolicy } from './run/plan.js';
 
 /** What the command line asked for. */
 export interface Settings {
@@ -14,7 +15,9 @@ export interface Settings {
   subjects: string[] | undefined;
   jsonPath: string;
   svgPath: string;
-  recache: 'run' | 'round';
+  recache: RecachePolicy;
+  /** Every run in freshly started worker processes, none reused. */
+  freshWorkers: boolean;
   list: boolean;
   help: boolean;
 }
@@ -25,12 +28,15 @@ export const HELP = `binio-bench — binio engines side by side with Node, Bun, 
 Usage: binio-bench [options]
 
 Runs every workload with every binio engine installed (each mode it offers)
-and the references, in fresh processes, round-robin over repetitions, and
-reports the median, the spread and the ratio to each reference.
+and the references, in worker processes reused from run to run (DPDK's
+in fresh ones), round-robin over repetitions, and reports the median, the
+spread and the ratio to each reference.
 
 Options:
-  --quick            about a minute in all (default): 3 reps, a 256 MiB file,
-                     run length fitted to the budget
+  --quick            about a minute in all (default): 3 reps, a 256 MiB file
+                     re-cached once per workload, run length fitted to the
+                     budget (never under 0.2 s); leaves out the SQPOLL
+                     variants and Bun unless --subjects names them
   --full             5 reps of 3 s, a 1 GiB file, page cache rebuilt before
                      every file-read run
   --only LIST        workloads by id or prefix, comma-separated
@@ -40,8 +46,11 @@ Options:
   --duration S       seconds per run (decimals allowed)
   --file PATH        file to read (made if absent, kept); writes go to a
                      file of the bench's own beside it
-  --recache WHEN     rebuild the page cache before each file-read 'run' or
-                     each 'round' of subjects (quick: round, full: run)
+  --recache WHEN     rebuild the page cache before each file-read 'run', each
+                     'round' of subjects, or once per 'workload'
+                     (quick: workload, full: run)
+  --fresh-workers    start fresh worker processes for every run instead of
+                     reusing idle ones (slower; to compare)
   --json PATH        JSON report (default bench-results/<time>.json)
   --svg PATH         SVG chart (default bench-results/<time>.svg)
   --list             show workloads, subjects and what is missing; run nothing
@@ -93,6 +102,7 @@ export function parseSettings(argv: readonly string[], now: Date = new Date()): 
       duration: { type: 'string' },
       file: { type: 'string' },
       recache: { type: 'string' },
+      'fresh-workers': { type: 'boolean' },
       json: { type: 'string' },
       svg: { type: 'string' },
       list: { type: 'boolean' },
@@ -101,9 +111,9 @@ export function parseSettings(argv: readonly string[], now: Date = new Date()): 
   });
   if (values.quick && values.full) throw new Error('--quick and --full exclude each other');
   const full = values.full === true;
-  const recache = values.recache ?? (full ? 'run' : 'round');
-  if (recache !== 'run' && recache !== 'round')
-    throw new Error(`--recache must be 'run' or 'round', got '${recache}'`);
+  const recache = values.recache ?? (full ? 'run' : 'workload');
+  if (recache !== 'run' && recache !== 'round' && recache !== 'workload')
+    throw new Error(`--recache must be 'run', 'round' or 'workload', got '${recache}'`);
   const duration = number('duration', values.duration, 0.05, 600, false);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   return {
@@ -118,6 +128,7 @@ export function parseSettings(argv: readonly string[], now: Date = new Date()): 
     jsonPath: values.json ?? `bench-results/${stamp}.json`,
     svgPath: values.svg ?? `bench-results/${stamp}.svg`,
     recache,
+    freshWorkers: values['fresh-workers'] === true,
     list: values.list === true,
     help: values.help === true,
   };

@@ -9,9 +9,19 @@ import { renderSvg } from './report/svg.js';
 import { resultsTable } from './report/table.js';
 import { prepareDataFiles } from './run/data-files.js';
 import { discover, selectSubjects } from './run/discover.js';
-import { fitDuration, planRuns, recacheSeconds, subjectsOf } from './run/plan.js';
+import {
+  estimateSeconds,
+  fitDuration,
+  type PlannedRun,
+  planRuns,
+  quickSubjects,
+  recacheSeconds,
+  subjectsOf,
+} from './run/plan.js';
 import { Progress } from './run/progress.js';
 import { executePlan } from './run/runner.js';
+import { closeVeth } from './run/veth.js';
+import { WORKERS } from './run/workers.js';
 import { selectWorkloads, WORKLOADS } from './workloads.js';
 
 /** Where compiled helpers are kept between runs. */
@@ -37,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const startedAt = new Date();
+  WORKERS.alwaysFresh = settings.freshWorkers;
   const found = await discover({ cacheDir: cacheDir() });
   const probedAt = Date.now();
   if (settings.list) {
@@ -54,7 +65,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const picked = selectSubjects(found.subjects, settings.subjects);
   for (const u of picked.unmatched) err(`note: no subject here matches '${u}' (see --list)`);
-  const subjects = picked.subjects;
+  const quick =
+    settings.profile === 'quick'
+      ? quickSubjects(picked.subjects, settings.subjects !== undefined)
+      : { kept: picked.subjects, left: [] };
+  const subjects = quick.kept;
+  const quickNotes = [...new Set(quick.left.map((s) => s.notInQuick!))].map(
+    (why) =>
+      `--quick leaves out ${quick.left
+        .filter((s) => s.notInQuick === why)
+        .map((s) => s.id)
+        .join(', ')} (${why}); --full or --subjects runs them`,
+  );
+  for (const n of quickNotes) err(`note: ${n}`);
   for (const w of workloads) {
     if (subjectsOf(w, subjects).length === 0) err(`note: nothing here runs ${w.id}; skipped`);
   }
@@ -70,9 +93,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const durationMs =
     settings.durationMs ??
     fitDuration(runs, settings.budgetS, settings.fileSize, settings.recache, setupS);
+  const estimatedRunS = estimateSeconds(runs, durationMs, settings.fileSize, settings.recache);
   const files = needsFile ? prepareDataFiles(settings.fileSize, settings.file) : undefined;
   const preparedAt = Date.now();
-  const cleanup = (): void => files?.cleanup();
+  const cleanup = (): void => {
+    WORKERS.close();
+    closeVeth();
+    files?.cleanup();
+  };
   const onSignal = (): void => {
     cleanup();
     process.exit(130);
@@ -86,6 +114,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     fileSize: files?.size ?? settings.fileSize,
     file: files?.readPath,
     recache: settings.recache,
+    freshWorkers: settings.freshWorkers,
   };
   const header =
     `binio-bench ${settings.profile}: ${subjects.length} subjects, ${workloads.length} workloads, ` +
@@ -118,10 +147,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     probeS: (probedAt - startedAt.getTime()) / 1000,
     prepareS: (preparedAt - probedAt) / 1000,
     runS: (doneAt - preparedAt) / 1000,
+    estimatedRunS,
+    recacheS: outcome.recacheS,
+    overheadMs: overheadByWorkload(outcome.runMs, runs, durationMs),
   };
   process.stdout.write(`${resultsTable(results)}\n`);
   err(
-    `\n${header}; took ${formatSeconds(elapsedS)} (load average ${(loadavg()[0] ?? 0).toFixed(1)} on ` +
+    `\n${header}; took ${formatSeconds(elapsedS)}, planned ${formatSeconds(setupS + estimatedRunS)} (load average ${(loadavg()[0] ?? 0).toFixed(1)} on ` +
       `${availableParallelism()} cores). spread: ± half the range over the reps; ` +
       "CPU: all of the subject's processes; ×ref: median ops/s over the reference's.",
   );
@@ -131,7 +163,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     argv: [...argv],
     settings: runSettings,
     timing,
-    notes: outcome.notes,
+    notes: [...quickNotes, ...outcome.notes],
     missing: found.missing,
     failures: outcome.failures,
     results,
@@ -142,4 +174,24 @@ export async function main(argv: readonly string[]): Promise<number> {
   err(`SVG:  ${resolve(settings.svgPath)}`);
   const measured = results.some((r) => r.results.length > 0);
   return measured ? 0 : 1;
+}
+
+/** Per workload, the median run's wall time beyond its measured duration, ms. */
+function overheadByWorkload(
+  runMs: readonly { workload: string; subject: string; ms: number }[],
+  runs: readonly PlannedRun[],
+  durationMs: number,
+): Record<string, number> {
+  const minMs = new Map(runs.map((r) => [r.subject.id, r.subject.minDurationMs ?? 0]));
+  const by = new Map<string, number[]>();
+  for (const r of runMs) {
+    const extra = r.ms - Math.max(durationMs, minMs.get(r.subject) ?? 0);
+    by.set(r.workload, [...(by.get(r.workload) ?? []), extra]);
+  }
+  const out: Record<string, number> = {};
+  for (const [w, xs] of by) {
+    xs.sort((a, b) => a - b);
+    out[w] = Math.round(xs[Math.floor(xs.length / 2)]!);
+  }
+  return out;
 }

@@ -1,9 +1,13 @@
 /**
- * The process one measured run happens in (under Node or Bun): takes a
- * {@link WorkerSpec} as its one argument (JSON), runs the driver it names
- * and prints the result as a protocol line. A probe spec (`driver:
+ * The process measured runs happen in (under Node or Bun). With `--serve`
+ * it reads {@link WorkerSpec}s from stdin, one JSON line each, and runs them
+ * one after another, printing each result as a protocol line: the bench
+ * reuses it for run after run. It exits when stdin closes (the bench is done
+ * with it, or died) and after an error (the parent kills it anyway). With a
+ * spec as its one argument it runs that and exits. A probe spec (`driver:
  * 'binio-probe'`) reports what an engine offers instead.
  */
+import { createInterface } from 'node:readline';
 import { DRIVERS } from './drivers/index.js';
 import { type ProtocolMessage, protocolLine, type WorkerSpec } from './protocol.js';
 
@@ -14,11 +18,8 @@ function say(kind: ProtocolMessage['kind'], payload: unknown): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '') as WorkerSpec & {
-    modes?: string[];
-    passMode?: boolean;
-  };
+async function runSpec(text: string): Promise<void> {
+  const spec = JSON.parse(text) as WorkerSpec & { modes?: string[]; passMode?: boolean };
   if (spec.driver === 'binio-probe') {
     const { probeEngine } = await import('./drivers/binio-probe.js');
     if (spec.engine === undefined) throw new Error('probe spec lacks engine');
@@ -34,11 +35,24 @@ async function main(): Promise<void> {
   await say('result', await driver({ spec, ready: (info) => void say('ready', info) }));
 }
 
-main().then(
-  // Exit explicitly: an engine may keep handles (a ring, an EAL thread) open.
-  () => process.exit(0),
-  async (e: unknown) => {
-    await say('error', { message: e instanceof Error ? e.message : String(e) });
-    process.exit(1);
-  },
-);
+async function fail(e: unknown): Promise<never> {
+  await say('error', { message: e instanceof Error ? e.message : String(e) });
+  process.exit(1);
+}
+
+if (process.argv[2] === '--serve') {
+  let jobs = Promise.resolve();
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    jobs = jobs.then(() => runSpec(line)).catch(fail);
+  });
+  // The bench closed our stdin: it is done with us (or died). Go now, even mid-run.
+  lines.on('close', () => process.exit(0));
+} else {
+  runSpec(process.argv[2] ?? '').then(
+    // Exit explicitly: an engine may keep handles (a ring, an EAL thread) open.
+    () => process.exit(0),
+    fail,
+  );
+}

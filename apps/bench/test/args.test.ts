@@ -10,7 +10,7 @@ describe('parseSettings', () => {
     expect(s.reps).toBe(3);
     expect(s.durationMs).toBeUndefined();
     expect(s.fileSize).toBe(256 << 20);
-    expect(s.recache).toBe('round');
+    expect(s.recache).toBe('workload');
     expect(s.jsonPath).toBe('bench-results/2026-01-02T03-04-05-678Z.json');
     expect(s.svgPath).toBe('bench-results/2026-01-02T03-04-05-678Z.svg');
   });

@@ -1,13 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonUnavailableReason } from '@binio/engine-dpdk';
 import { netnsUnavailableReason } from '@binio/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerSpec } from '../src/protocol.js';
 import type { BenchReport } from '../src/report/json.js';
+import { WorkerPool } from '../src/run/pool.js';
+import { NODE, startWorker } from '../src/run/workers.js';
 
 // The CLI runs for real, from its build: workers are separate Node/Bun
 // processes, which cannot load TypeScript sources.
@@ -166,6 +169,9 @@ describe('binio-bench CLI', () => {
       ['tcp-pingpong-64', ['node-net']],
     ]);
     for (const w of doc.workloads) expect(w.results[0]!.samples[0]!.ops).toBeGreaterThan(0);
+    // The reused workers went with the bench.
+    const serving = spawnSync('pgrep', ['-f', `${join(PKG, 'dist', 'worker.js')} --serve`]);
+    expect(serving.stdout.toString()).toBe('');
   });
 
   it('reads a --file as it is and never writes to it', () => {
@@ -209,6 +215,100 @@ describe('binio-bench CLI', () => {
   });
 });
 
+// The worker pool with the built worker: what reuse keeps, and what it must not.
+describe('worker processes', () => {
+  let pool: WorkerPool;
+  const file = join(work, 'pool.dat');
+  beforeAll(() => {
+    pool = new WorkerPool(join(PKG, 'dist', 'worker.js'));
+    writeFileSync(file, Buffer.alloc(1 << 20, 1));
+  });
+  afterAll(() => pool.close());
+
+  const spec = (driver: string, extra: Partial<WorkerSpec> = {}): WorkerSpec => ({
+    driver,
+    role: 'solo',
+    workload: {
+      id: 'file-randread-4k',
+      blockSize: 4096,
+      access: 'random',
+      op: 'read',
+      queueDepth: 4,
+    },
+    durationMs: 100,
+    file,
+    ...extra,
+  });
+  const engine = (pkg: string, factory: string, mode: string) => ({
+    engine: { package: pkg, factory, options: { mode, buffers: { count: 8, size: 4096 } } },
+  });
+  const run = async (s: WorkerSpec, fresh = false): Promise<number> => {
+    const p = startWorker(NODE, s, 20_000, fresh, pool);
+    const r = await p.result;
+    expect(r.ops, `${s.driver} ${JSON.stringify(s.engine?.options)}`).toBeGreaterThan(0);
+    return p.pid!;
+  };
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  async function gone(pid: number): Promise<boolean> {
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    return !alive(pid);
+  }
+  const fds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
+
+  it('reuses one worker for run after run, and its drivers leave no descriptors behind', async () => {
+    const specs = [
+      spec('node-file-sync'),
+      spec('node-file-promises'),
+      spec('binio-file', engine('@binio/engine-posix', 'createPosixEngine', 'sync')),
+      spec('binio-file', engine('@binio/engine-posix', 'createPosixEngine', 'async')),
+      spec('binio-file', engine('@binio/engine-uring', 'createUringEngine', 'async')),
+    ];
+    const pids = new Set<number>();
+    for (const s of specs) pids.add(await run(s));
+    expect(pids.size).toBe(1);
+    const [pid] = [...pids] as [number];
+    const after = fds(pid);
+    for (const s of specs) expect(await run(s)).toBe(pid);
+    expect(fds(pid)).toBe(after);
+  });
+
+  it('gives a fresh-process subject, and the DPDK drivers, a process of their own that then exits', async () => {
+    const pooled = await run(spec('node-file-sync'));
+    const fresh = await run(spec('node-file-sync'), true);
+    expect(fresh).not.toBe(pooled);
+    expect(await gone(fresh)).toBe(true);
+    // Flagged by driver: no engine given, so it fails, but in its own process.
+    const dpdk = startWorker(NODE, spec('binio-dpdk-tx'), 20_000, false, pool);
+    await expect(dpdk.result).rejects.toThrow(/lacks engine/);
+    expect(dpdk.pid).not.toBe(pooled);
+    expect(await run(spec('node-file-sync'))).toBe(pooled);
+  });
+
+  it('kills a worker whose run fails or times out, and close() kills the idle ones', async () => {
+    const pooled = await run(spec('node-file-sync'));
+    const failing = startWorker(NODE, spec('no-such-driver'), 20_000, false, pool);
+    await expect(failing.result).rejects.toThrow(/unknown driver/);
+    expect(failing.pid).toBe(pooled);
+    expect(await gone(pooled)).toBe(true);
+    // A UDP receiver with no sender waits for ever: the time limit ends it.
+    const stuck = startWorker(NODE, { ...spec('node-udp'), role: 'server' }, 1000, false, pool);
+    await expect(stuck.result).rejects.toThrow(/did not finish within/);
+    expect(await gone(stuck.pid!)).toBe(true);
+    const idle = await run(spec('node-file-sync'));
+    expect(pool.pids).toContain(idle);
+    pool.close();
+    expect(await gone(idle)).toBe(true);
+    expect(pool.pids).toEqual([]);
+  });
+});
+
 // The DPDK and veth workloads, run for real at a tiny size: the engine, the
 // C loop compiled against libdpdk, and a veth into another namespace.
 function dpdkMissing(): string | undefined {
@@ -247,7 +347,9 @@ describe('binio-bench DPDK and veth workloads', () => {
     'runs the engine beside the C loop on net_null, net_ring and the echo pair',
     () => {
       const subjects = ['dpdk-sync', 'dpdk-packed-sync', 'c-dpdk-tx'];
-      expect(resultsOf(['--only', 'dpdk', '--subjects', subjects.join(',')])).toEqual([
+      // Two reps: EAL can be initialised once per process, so each run needs a fresh one.
+      const args = ['--only', 'dpdk', '--subjects', subjects.join(','), '--reps', '2'];
+      expect(resultsOf(args)).toEqual([
         ['dpdk-tx-64', subjects],
         ['dpdk-tx-ring-64', subjects],
         ['dpdk-echo-ring-64', subjects],

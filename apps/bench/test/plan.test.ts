@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { estimateSeconds, fitDuration, needsRecache, planRuns } from '../src/run/plan.js';
+import {
+  estimateSeconds,
+  fitDuration,
+  needsRecache,
+  planRuns,
+  quickSubjects,
+} from '../src/run/plan.js';
 import { selectWorkloads } from '../src/workloads.js';
 import { fakeSubject, workload } from './fixtures.js';
 
@@ -25,10 +31,11 @@ describe('planRuns', () => {
     ]);
   });
 
-  it('rebuilds the page cache per run or per round, for file reads only', () => {
+  it('rebuilds the page cache per run, per round or per workload, for file reads only', () => {
     const readRuns = runs.filter((r) => r.workload === read);
     expect(readRuns.filter((r) => needsRecache(r, 'run'))).toHaveLength(9);
     expect(readRuns.filter((r) => needsRecache(r, 'round'))).toHaveLength(3);
+    expect(readRuns.filter((r) => needsRecache(r, 'workload'))).toEqual([readRuns[0]]);
     expect(runs.filter((r) => r.workload === udp).some((r) => needsRecache(r, 'run'))).toBe(false);
   });
 });
@@ -45,6 +52,27 @@ describe('fitDuration', () => {
   it('never goes below its floor', () => {
     const runs = planRuns([read], [a, b, c], 100);
     expect(fitDuration(runs, 1, 1 << 20, 'run', 0)).toBe(200);
+  });
+});
+
+describe('quickSubjects', () => {
+  const bun = { ...fakeSubject('bun-sync', 'bun', [read.id]), notInQuick: 'same scripts' };
+  it('leaves out what --quick does not run, unless subjects were named', () => {
+    expect(quickSubjects([a, bun, b], false)).toEqual({ kept: [a, b], left: [bun] });
+    expect(quickSubjects([a, bun, b], true)).toEqual({ kept: [a, bun, b], left: [] });
+  });
+});
+
+describe('estimateSeconds', () => {
+  it('counts each run as its duration plus its overhead, twice for a pair', () => {
+    const solo = fakeSubject('s', 'binio', [read.id], 10);
+    const pair = fakeSubject('p', 'binio', [workload('tcp-stream-64k').id], 10);
+    expect(estimateSeconds(planRuns([read], [solo], 3), 200, 1 << 20, 'workload')).toBeCloseTo(
+      3 * 0.21 + 0.1 + (1 << 20) / 400e6,
+    );
+    expect(
+      estimateSeconds(planRuns([workload('tcp-stream-64k')], [pair], 1), 200, 0, 'run'),
+    ).toBeCloseTo(0.22);
   });
 });
 

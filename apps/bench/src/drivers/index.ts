@@ -18,3 +18,14 @@ export const DRIVERS: Record<string, () => Promise<Driver>> = {
   'binio-udp-veth': async () => (await import('./binio-udp-veth.js')).run,
   'node-udp-veth': async () => (await import('./node-udp-veth.js')).run,
 };
+
+/**
+ * Drivers that get a process of their own, never a reused worker: DPDK's
+ * EAL can be initialised once per process (the echo driver initialises it
+ * itself; the tx driver's engine does). Every other driver closes what it
+ * opened, so the next run in the same worker starts clean.
+ */
+export const FRESH_PROCESS_DRIVERS: ReadonlySet<string> = new Set([
+  'binio-dpdk-tx',
+  'binio-dpdk-echo',
+]);

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { dirname } from 'node:path';
+import type { RecachePolicy } from '../run/plan.js';
 import type { Missing } from '../run/subject.js';
 import type { WorkloadResult } from './stats.js';
 
@@ -18,7 +19,9 @@ export interface RunSettings {
   durationMs: number;
   fileSize: number;
   file?: string;
-  recache: 'run' | 'round';
+  recache: RecachePolicy;
+  /** True when every run had fresh worker processes (`--fresh-workers`); else idle workers were reused. */
+  freshWorkers?: boolean;
 }
 
 /** Seconds spent in each phase. */
@@ -26,6 +29,12 @@ export interface Timing {
   probeS: number;
   prepareS: number;
   runS: number;
+  /** What the planner expected the runs (and the page-cache rebuilds) to take. */
+  estimatedRunS?: number;
+  /** Of `runS`, the page-cache rebuilds. */
+  recacheS?: number;
+  /** Per workload, the median run's wall time beyond its measured duration (worker hand-over, set-up, the other end), ms. */
+  overheadMs?: Record<string, number>;
 }
 
 /** The JSON report (`schema: 'binio-bench/1'`). */

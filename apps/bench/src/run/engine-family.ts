@@ -2,6 +2,7 @@ import type { Capability, Mode } from '@binio/core';
 import type { EngineRef, ProbeReport, WorkerSpec } from '../protocol.js';
 import { driverWorkload, type Workload } from '../workloads.js';
 import { fileFor } from './node-api.js';
+import { FRESH_OVERHEAD_MS, POOLED_OVERHEAD_MS } from './plan.js';
 import type { Job, Missing, ProbeResult, Sample, Subject, SubjectFamily } from './subject.js';
 import { overVeth, VETH_WORKLOAD, vethUnavailable } from './veth.js';
 import { NODE, runPair, runSolo, SLACK_MS, startWorker } from './workers.js';
@@ -26,6 +27,11 @@ export interface EngineFamilySpec {
   readonly bypass?: { bind: string; to: string; packed?: boolean };
   /** Fixed cost of one of its runs beyond the duration (process start, native set-up), ms. */
   readonly overheadMs?: number;
+  /**
+   * Every run in a process of its own, never a reused worker: for an engine
+   * whose native state can be set up once per process (DPDK's EAL).
+   */
+  readonly freshProcess?: boolean;
   /** Subject id per mode (default `${short}-${mode}`), for a variant such as `uring-sqpoll`. */
   readonly id?: (mode: Mode) => string;
   /** Label of the subjects (default `binio <package> (<mode>)`). */
@@ -34,6 +40,8 @@ export interface EngineFamilySpec {
   readonly only?: readonly string[];
   /** The driver of its file runs (default `binio-file`, the traits); a variant may measure an engine-specific API. */
   readonly fileDriver?: string;
+  /** Why `--quick` leaves these subjects out (see {@link Subject.notInQuick}). */
+  readonly notInQuick?: string;
 }
 
 const NEEDS: Record<string, readonly Capability[]> = {
@@ -84,7 +92,7 @@ export function engineFamily(spec: EngineFamilySpec): SubjectFamily {
           modes: spec.modes,
           passMode: spec.passMode !== false,
         };
-        report = await startWorker<ProbeReport>(NODE, probe, 60_000).result;
+        report = await startWorker<ProbeReport>(NODE, probe, 60_000, true).result;
       } catch (e) {
         return {
           subjects: [],
@@ -147,7 +155,8 @@ function engineSubject(
   engine: EngineRef,
   workloads: string[],
 ): Subject {
-  const overheadMs = spec.overheadMs ?? 400;
+  const fresh = spec.freshProcess === true;
+  const overheadMs = spec.overheadMs ?? (fresh ? FRESH_OVERHEAD_MS : POOLED_OVERHEAD_MS);
   const queueDepth = (w: Workload): number =>
     mode === 'sync' ? w.queueDepth.sync : w.queueDepth.async;
   const make = (driver: string, job: Job, extra: Partial<WorkerSpec> = {}): WorkerSpec => ({
@@ -161,8 +170,8 @@ function engineSubject(
   const pair = (driver: string, job: Job, measuredAt: 'server' | 'client'): Promise<Sample> => {
     const timeout = job.durationMs + SLACK_MS;
     return runPair(
-      () => startWorker(NODE, { ...make(driver, job), role: 'server' }, timeout),
-      (port) => startWorker(NODE, { ...make(driver, job), role: 'client', port }, timeout),
+      () => startWorker(NODE, { ...make(driver, job), role: 'server' }, timeout, fresh),
+      (port) => startWorker(NODE, { ...make(driver, job), role: 'client', port }, timeout, fresh),
       measuredAt,
       `${id} ${job.workload.id}`,
     );
@@ -175,10 +184,16 @@ function engineSubject(
     workloads,
     queueDepth,
     overheadMs,
+    freshProcess: fresh,
+    notInQuick: spec.notInQuick,
     run(job: Job): Promise<Sample> {
       switch (job.workload.kind) {
         case 'file':
-          return runSolo(NODE, make(spec.fileDriver ?? 'binio-file', job, { file: fileFor(job) }));
+          return runSolo(
+            NODE,
+            make(spec.fileDriver ?? 'binio-file', job, { file: fileFor(job) }),
+            fresh,
+          );
         case 'udp':
           return pair('binio-udp', job, 'server');
         case 'tcp-stream':
@@ -186,12 +201,12 @@ function engineSubject(
         case 'tcp-pingpong':
           return pair('binio-tcp', job, 'client');
         case 'dpdk-tx':
-          return runSolo(NODE, make('binio-dpdk-tx', job));
+          return runSolo(NODE, make('binio-dpdk-tx', job), fresh);
         case 'dpdk-echo':
-          return runSolo(NODE, make('binio-dpdk-echo', job));
+          return runSolo(NODE, make('binio-dpdk-echo', job), fresh);
         case 'veth-udp':
           return overVeth(spec.bypass === undefined, (veth) =>
-            runSolo(NODE, make('binio-udp-veth', job, { veth })),
+            runSolo(NODE, make('binio-udp-veth', job, { veth }), fresh),
           );
       }
     },

@@ -44,10 +44,50 @@ export function planRuns(
   return runs;
 }
 
-/** Whether a run is of a workload whose file must be re-cached first, under the policy. */
-export function needsRecache(run: PlannedRun, policy: 'run' | 'round'): boolean {
-  return run.workload.recache === true && (policy === 'run' || run.roundStart);
+/** Why `--quick` leaves out the SQPOLL variants (`uring-sqpoll`, `fio-sqpoll`). */
+export const SQPOLL_NOT_IN_QUICK =
+  'SQPOLL variants: their kernel poll threads compete with everything on a small machine; the plain io_uring subjects stay';
+
+/**
+ * The subjects `--quick` runs: all but those it leaves out ({@link
+ * Subject.notInQuick}), unless the command line named subjects itself.
+ */
+export function quickSubjects(
+  subjects: readonly Subject[],
+  named: boolean,
+): { kept: Subject[]; left: Subject[] } {
+  if (named) return { kept: [...subjects], left: [] };
+  return {
+    kept: subjects.filter((s) => s.notInQuick === undefined),
+    left: subjects.filter((s) => s.notInQuick !== undefined),
+  };
 }
+
+/** When the read file's page cache is rebuilt: before every run, every round, or once per workload. */
+export type RecachePolicy = 'run' | 'round' | 'workload';
+
+/** Whether a run is of a workload whose file must be re-cached first, under the policy. */
+export function needsRecache(run: PlannedRun, policy: RecachePolicy): boolean {
+  if (run.workload.recache !== true) return false;
+  if (policy === 'run') return true;
+  return run.roundStart && (policy === 'round' || run.rep === 0);
+}
+
+// What a run costs beyond its measured duration, as measured on a 2-core
+// machine under load (the JSON's `timing.overheadMs` shows it per workload;
+// recalibrate here when it drifts).
+
+/** A run in a reused worker: the spec over stdin, the engine's set-up, the result back; ms. */
+export const POOLED_OVERHEAD_MS = 15;
+
+/** A run in a process started for it (runtime start-up, imports, engine set-up: DPDK's EAL), ms. */
+export const FRESH_OVERHEAD_MS = 500;
+
+/** A UDP run's end markers: the sender's pause and their gaps (`udp-markers.ts`), ms. */
+const UDP_MARKERS_MS = 80;
+
+/** A veth link's network namespace, veth pair and peer socket (two per workload: kernel and DPDK), ms. */
+const VETH_SETUP_MS = 350;
 
 /** Seconds the page-cache rebuild of a file of `size` bytes takes, roughly (drop, then read at ~400 MB/s). */
 export function recacheSeconds(size: number): number {
@@ -59,7 +99,7 @@ export function estimateSeconds(
   runs: readonly PlannedRun[],
   durationMs: number,
   fileSize: number,
-  policy: 'run' | 'round',
+  policy: RecachePolicy,
 ): number {
   let ms = 0;
   for (const r of runs) {
@@ -69,7 +109,8 @@ export function estimateSeconds(
       !r.workload.kind.startsWith('dpdk');
     ms +=
       Math.max(durationMs, r.subject.minDurationMs ?? 0) + r.subject.overheadMs * (paired ? 2 : 1);
-    if (r.workload.kind === 'udp') ms += 100;
+    if (r.workload.kind === 'udp') ms += UDP_MARKERS_MS;
+    if (r.workload.kind === 'veth-udp' && r.rep === 0 && r.roundStart) ms += 2 * VETH_SETUP_MS;
     if (needsRecache(r, policy)) ms += recacheSeconds(fileSize) * 1000;
   }
   return ms / 1000;
@@ -86,7 +127,7 @@ export function fitDuration(
   runs: readonly PlannedRun[],
   budgetS: number,
   fileSize: number,
-  policy: 'run' | 'round',
+  policy: RecachePolicy,
   setupS: number,
 ): number {
   for (const d of CANDIDATES_MS) {

@@ -8,8 +8,10 @@ export interface ProtocolProcess<T> {
   readonly ready: Promise<ReadyInfo>;
   /** Resolves on its `result` (or `probe`) line; rejects on `error`, a bad exit or the time limit. */
   readonly result: Promise<T>;
-  /** Kills it (SIGKILL); harmless once it exited. */
+  /** Kills it (SIGKILL); harmless once it exited (a pooled worker that finished its job is kept). */
   kill(): void;
+  /** The process that runs it. */
+  readonly pid?: number;
 }
 
 /** Options of {@link startProtocolProcess}. */
@@ -21,7 +23,85 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const STDERR_KEEP = 4000;
+export const STDERR_KEEP = 4000;
+
+/**
+ * One job's promises and how its protocol lines settle them: `ready`, then
+ * one `result` (or `probe`), or an `error`, a bad exit or the time limit.
+ * `onEnd` hears how it ended (true: a result), once.
+ */
+export class JobState<T> {
+  readonly ready: Promise<ReadyInfo>;
+  readonly result: Promise<T>;
+  #settled = false;
+  #onReady!: (info: ReadyInfo) => void;
+  #onReadyFail!: (e: Error) => void;
+  #onResult!: (value: T) => void;
+  #onFail!: (e: Error) => void;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    readonly name: string,
+    timeoutMs: number,
+    private readonly onEnd: (ok: boolean) => void,
+  ) {
+    this.ready = new Promise<ReadyInfo>((res, rej) => {
+      this.#onReady = res;
+      this.#onReadyFail = rej;
+    });
+    this.result = new Promise<T>((res, rej) => {
+      this.#onResult = res;
+      this.#onFail = rej;
+    });
+    // Callers await only what they need; the other promise must not count as unhandled.
+    this.ready.catch(() => {});
+    this.result.catch(() => {});
+    this.#timer = setTimeout(
+      () => this.fail(new Error(`${name} did not finish within ${Math.round(timeoutMs / 1000)} s`)),
+      timeoutMs,
+    );
+  }
+
+  /** True once it has a result or failed. */
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Takes one stdout line. */
+  line(line: string): void {
+    const msg = parseProtocolLine(line);
+    if (msg === undefined || this.#settled) return;
+    if (msg.kind === 'ready') this.#onReady(msg.payload);
+    else if (msg.kind === 'error') this.fail(new Error(`${this.name}: ${msg.payload.message}`));
+    else {
+      this.#settled = true;
+      clearTimeout(this.#timer);
+      this.#onReadyFail(new Error(`${this.name} finished without listening`));
+      this.#onResult(msg.payload as T);
+      this.onEnd(true);
+    }
+  }
+
+  /** Fails it (first failure wins; harmless once settled). */
+  fail(e: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#onReadyFail(e);
+    this.#onFail(e);
+    this.onEnd(false);
+  }
+
+  /** The failure for a process that exited mid-job, with the last line of its stderr. */
+  exited(code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
+    const last = lastLine(stderr);
+    this.fail(
+      new Error(
+        `${this.name} exited (${signal ?? `code ${code}`}) without a result${last ? `: ${last}` : ''}`,
+      ),
+    );
+  }
+}
 
 /**
  * Starts `command args` and follows its protocol lines. Every process gets a
@@ -38,66 +118,23 @@ export function startProtocolProcess<T>(
     env: options.env ?? process.env,
   });
   let stderr = '';
-  let settled = false;
-  let onReady!: (info: ReadyInfo) => void;
-  let onReadyFail!: (e: Error) => void;
-  let onResult!: (value: T) => void;
-  let onFail!: (e: Error) => void;
-  const ready = new Promise<ReadyInfo>((res, rej) => {
-    onReady = res;
-    onReadyFail = rej;
+  const job = new JobState<T>(options.name, options.timeoutMs, (ok) => {
+    // After a result it should exit by itself; if it lingers, it goes.
+    if (ok) setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    else child.kill('SIGKILL');
   });
-  const result = new Promise<T>((res, rej) => {
-    onResult = res;
-    onFail = rej;
-  });
-  // Callers await only what they need; the other promise must not count as unhandled.
-  ready.catch(() => {});
-  result.catch(() => {});
-  const fail = (e: Error): void => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    child.kill('SIGKILL');
-    onReadyFail(e);
-    onFail(e);
-  };
-  const timer = setTimeout(
-    () =>
-      fail(
-        new Error(
-          `${options.name} did not finish within ${Math.round(options.timeoutMs / 1000)} s`,
-        ),
-      ),
-    options.timeoutMs,
-  );
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-STDERR_KEEP);
   });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const msg = parseProtocolLine(line);
-    if (msg === undefined || settled) return;
-    if (msg.kind === 'ready') onReady(msg.payload);
-    else if (msg.kind === 'error') fail(new Error(`${options.name}: ${msg.payload.message}`));
-    else {
-      settled = true;
-      clearTimeout(timer);
-      // It should exit by itself now; if it lingers, it goes.
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      onReadyFail(new Error(`${options.name} finished without listening`));
-      onResult(msg.payload as T);
-    }
-  });
-  child.on('error', (e) => fail(new Error(`${options.name} could not start: ${e.message}`)));
-  child.on('close', (code, signal) => {
-    const last = lastLine(stderr);
-    fail(
-      new Error(
-        `${options.name} exited (${signal ?? `code ${code}`}) without a result${last ? `: ${last}` : ''}`,
-      ),
-    );
-  });
-  return { ready, result, kill: () => child.kill('SIGKILL') };
+  createInterface({ input: child.stdout }).on('line', (line) => job.line(line));
+  child.on('error', (e) => job.fail(new Error(`${options.name} could not start: ${e.message}`)));
+  child.on('close', (code, signal) => job.exited(code, signal, stderr));
+  return {
+    ready: job.ready,
+    result: job.result,
+    pid: child.pid,
+    kill: () => child.kill('SIGKILL'),
+  };
 }
 
 function lastLine(text: string): string {

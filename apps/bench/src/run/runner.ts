@@ -1,6 +1,6 @@
 import type { Failure } from '../report/json.js';
 import { readSequentially, recache } from './page-cache.js';
-import { needsRecache, type PlannedRun } from './plan.js';
+import { needsRecache, type PlannedRun, type RecachePolicy } from './plan.js';
 import type { Progress } from './progress.js';
 import type { DataFiles, Sample } from './subject.js';
 
@@ -13,6 +13,10 @@ export interface RunOutcome {
   failures: Failure[];
   /** Things worth knowing about how it went (a page cache that could not be dropped). */
   notes: string[];
+  /** Wall time of each run done (the subject's run call, not the page-cache rebuild before it), ms. */
+  runMs: { workload: string; subject: string; ms: number }[];
+  /** Time spent rebuilding the page cache, seconds. */
+  recacheS: number;
 }
 
 /**
@@ -27,7 +31,7 @@ export async function executePlan(
   opts: {
     durationMs: number;
     files: DataFiles | undefined;
-    policy: 'run' | 'round';
+    policy: RecachePolicy;
     progress: Progress;
   },
 ): Promise<RunOutcome> {
@@ -35,6 +39,8 @@ export async function executePlan(
   const failures: Failure[] = [];
   const notes: string[] = [];
   const broken = new Set<string>();
+  const runMs: RunOutcome['runMs'] = [];
+  let recacheMs = 0;
   let dropWarned = false;
   for (const run of runs) {
     const { workload: w, subject: s } = run;
@@ -44,6 +50,7 @@ export async function executePlan(
       continue;
     }
     opts.progress.start(w.id, `${s.id} (rep ${run.rep + 1})`);
+    const t0 = performance.now();
     if (opts.files !== undefined && w.kind === 'file') {
       if (needsRecache(run, opts.policy) && !recache(opts.files.readPath) && !dropWarned) {
         dropWarned = true;
@@ -54,6 +61,8 @@ export async function executePlan(
       }
       if (w.op === 'write' && run.roundStart) readSequentially(opts.files.writePath);
     }
+    const t1 = performance.now();
+    recacheMs += t1 - t0;
     try {
       if (opts.files === undefined && w.kind === 'file')
         throw new Error('no data file was prepared');
@@ -61,6 +70,7 @@ export async function executePlan(
       const byWorkload = samples.get(w.id) ?? new Map<string, Sample[]>();
       samples.set(w.id, byWorkload);
       byWorkload.set(s.id, [...(byWorkload.get(s.id) ?? []), sample]);
+      runMs.push({ workload: w.id, subject: s.id, ms: performance.now() - t1 });
     } catch (e) {
       broken.add(key);
       const message = (e as Error).message.split('\n')[0] ?? String(e);
@@ -70,5 +80,5 @@ export async function executePlan(
     opts.progress.tick();
   }
   opts.progress.finish();
-  return { samples, failures, notes };
+  return { samples, failures, notes, runMs, recacheS: recacheMs / 1000 };
 }

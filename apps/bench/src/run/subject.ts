@@ -42,11 +42,22 @@ export interface Subject {
   readonly workloads: readonly string[];
   /** The queue depth it runs `w` at. */
   queueDepth(w: Workload): number;
-  /** Cost of starting one of its processes, in ms, for planning `--quick` (paired workloads start two). */
+  /**
+   * Cost of one of its runs beyond the measured duration, in ms, for
+   * planning `--quick` (see `plan.ts`: a paired workload's second process
+   * adds its cost again).
+   */
   readonly overheadMs: number;
+  /** Every run in processes of its own, never reused workers (DPDK's EAL, once per process). */
+  readonly freshProcess?: boolean;
+  /**
+   * Why `--quick` leaves it out unless `--subjects` names it (a reference or
+   * variant another subject already stands for); `--full` runs it.
+   */
+  readonly notInQuick?: string;
   /** Shortest run it can do (iperf3 counts whole seconds). */
   readonly minDurationMs?: number;
-  /** Runs `job` once, in fresh processes. */
+  /** Runs `job` once (in reused workers, or fresh processes: see {@link freshProcess}). */
   run(job: Job): Promise<Sample>;
 }
 

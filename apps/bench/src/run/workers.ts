@@ -1,39 +1,48 @@
 import { fileURLToPath } from 'node:url';
+import { FRESH_PROCESS_DRIVERS } from '../drivers/index.js';
 import type { WorkerResult, WorkerSpec } from '../protocol.js';
-import { type ProtocolProcess, startProtocolProcess } from './process.js';
+import { type Runtime, WorkerPool } from './pool.js';
+import type { ProtocolProcess } from './process.js';
 import type { Sample } from './subject.js';
 
-/** A JavaScript runtime that runs `worker.js`. */
-export interface Runtime {
-  readonly name: 'node' | 'bun';
-  readonly command: string;
-}
+export type { Runtime } from './pool.js';
 
 /** The Node running the bench. */
 export const NODE: Runtime = { name: 'node', command: process.execPath };
 
 const WORKER = fileURLToPath(new URL('../worker.js', import.meta.url));
 
+/** The bench's worker processes, reused from run to run (see {@link WorkerPool}). */
+export const WORKERS = new WorkerPool(WORKER);
+// Whatever path the bench leaves by, no worker outlives it.
+process.once('exit', () => WORKERS.close());
+
 /** Slack on top of a run's duration before its processes are killed (start-up on a busy machine, engine set-up). */
 export const SLACK_MS = 15_000;
 
-/** Starts one worker process under `runtime`. */
+/**
+ * Runs `spec` in a worker under `runtime`: a reused one, unless `fresh` or
+ * the driver needs a process of its own ({@link FRESH_PROCESS_DRIVERS}).
+ */
 export function startWorker<T = WorkerResult>(
   runtime: Runtime,
   spec: object,
   timeoutMs: number,
+  fresh = false,
+  pool: WorkerPool = WORKERS,
 ): ProtocolProcess<T> {
-  const name = `${runtime.name} worker (${(spec as WorkerSpec).driver ?? 'probe'})`;
-  return startProtocolProcess<T>(runtime.command, [WORKER, JSON.stringify(spec)], {
+  const driver = (spec as WorkerSpec).driver ?? 'probe';
+  return pool.run<T>(runtime, spec, {
     timeoutMs,
-    name,
+    name: `${runtime.name} worker (${driver})`,
+    fresh: fresh || FRESH_PROCESS_DRIVERS.has(driver),
   });
 }
 
-/** Runs a single-process workload. */
-export async function runSolo(runtime: Runtime, spec: WorkerSpec): Promise<Sample> {
+/** Runs a single-process workload (in a fresh process when `fresh`). */
+export async function runSolo(runtime: Runtime, spec: WorkerSpec, fresh = false): Promise<Sample> {
   return checked(
-    await startWorker(runtime, spec, spec.durationMs + SLACK_MS).result,
+    await startWorker(runtime, spec, spec.durationMs + SLACK_MS, fresh).result,
     spec.workload.id,
   );
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { nodeApiSubjects } from '../run/node-api.js';
+import { POOLED_OVERHEAD_MS } from '../run/plan.js';
 import { firstLine, runCommand } from '../run/process.js';
 import type { ProbeResult, SubjectFamily } from '../run/subject.js';
 
@@ -42,10 +43,12 @@ export const family: SubjectFamily = {
         ],
       };
     }
-    const subjects = nodeApiSubjects({ name: 'bun', command }, 'bun', 'bun', 80).map((s) => ({
-      ...s,
-      label: `${s.label} (Bun ${v.stdout.trim()})`,
-    }));
+    const subjects = nodeApiSubjects(
+      { name: 'bun', command },
+      'bun',
+      'bun',
+      POOLED_OVERHEAD_MS,
+    ).map((s) => ({ ...s, label: `${s.label} (Bun ${v.stdout.trim()})` }));
     return { subjects, missing: [] };
   },
 };

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileHelper } from '../run/cc.js';
+import { FRESH_OVERHEAD_MS } from '../run/plan.js';
 import { firstLine, runCommand, startProtocolProcess } from '../run/process.js';
 import type { Job, ProbeContext, ProbeResult, Sample, SubjectFamily } from '../run/subject.js';
 import { checked, SLACK_MS } from '../run/workers.js';
@@ -70,7 +71,7 @@ export const family: SubjectFamily = {
           group: 'limit',
           workloads: WORKLOADS,
           queueDepth: () => 1,
-          overheadMs: 300,
+          overheadMs: FRESH_OVERHEAD_MS,
           async run(job: Job): Promise<Sample> {
             const p = startProtocolProcess<Sample>(bin, args(job), {
               timeoutMs: job.durationMs + SLACK_MS,

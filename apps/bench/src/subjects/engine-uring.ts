@@ -1,4 +1,5 @@
 import { engineFamily } from '../run/engine-family.js';
+import { SQPOLL_NOT_IN_QUICK } from '../run/plan.js';
 import type { SubjectFamily } from '../run/subject.js';
 
 const PACKAGE = '@binio/engine-uring';
@@ -28,6 +29,7 @@ const sqpoll = engineFamily({
   modes: ['async'],
   options: { ...BUFFERS, sqpoll: { idleMs: 1000 } },
   only: ['file-randread-4k', 'file-seqread-128k', 'file-randwrite-4k'],
+  notInQuick: SQPOLL_NOT_IN_QUICK,
   order: 11.5,
 });
 

@@ -1,3 +1,4 @@
+import { SQPOLL_NOT_IN_QUICK } from '../run/plan.js';
 import { runCommand } from '../run/process.js';
 import type { Job, ProbeResult, Sample, Subject, SubjectFamily } from '../run/subject.js';
 import { checked, SLACK_MS } from '../run/workers.js';
@@ -101,7 +102,9 @@ function subject(v: Variant): Subject {
       ...(v.id === 'fio-uring' ? ['file-randread-4k-qd1'] : []),
     ],
     queueDepth,
-    overheadMs: 150,
+    notInQuick: v.id === 'fio-sqpoll' ? SQPOLL_NOT_IN_QUICK : undefined,
+    // fio's own start-up, job set-up and report (measured, ~0.3–0.5 s).
+    overheadMs: 400,
     async run(job) {
       const out = await runCommand(
         'fio',

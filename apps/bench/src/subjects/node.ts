@@ -1,4 +1,5 @@
 import { nodeApiSubjects } from '../run/node-api.js';
+import { POOLED_OVERHEAD_MS } from '../run/plan.js';
 import type { SubjectFamily } from '../run/subject.js';
 import { NODE } from '../run/workers.js';
 
@@ -7,6 +8,6 @@ export const family: SubjectFamily = {
   name: `Node ${process.version}`,
   order: 20,
   async probe() {
-    return { subjects: nodeApiSubjects(NODE, 'node', 'node', 250), missing: [] };
+    return { subjects: nodeApiSubjects(NODE, 'node', 'node', POOLED_OVERHEAD_MS), missing: [] };
   },
 };
