@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type IoError, isIoError, type Mode } from '@binio/core';
-import { expect } from 'vitest';
+import { fdSnapshot } from '@binio/testkit';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createPosixEngine, type PosixEngine } from '../src/index.js';
 
 /** Both modes, for `describe.each`. */
 export const MODES: readonly Mode[] = ['sync', 'async'];
@@ -41,4 +43,24 @@ export function pattern(n: number, seed = 0): Uint8Array {
 export function expectBytes(actual: Uint8Array, expected: Uint8Array): void {
   expect(actual.byteLength).toBe(expected.byteLength);
   expect(Buffer.compare(actual, expected)).toBe(0);
+}
+
+/**
+ * For one describe block: a posix engine in `mode` and a scratch folder,
+ * both gone after the block, and no descriptor left open by it.
+ */
+export function fileSuite(mode: Mode): { engine: PosixEngine<Mode>; file(name: string): string } {
+  const engine = createPosixEngine({ mode });
+  let dir: ReturnType<typeof scratch> | undefined;
+  let fds: ReturnType<typeof fdSnapshot>;
+  beforeAll(() => {
+    fds = fdSnapshot();
+    dir = scratch();
+  });
+  afterAll(async () => {
+    await engine.close();
+    dir?.dispose();
+    expect(fds.leaked()).toEqual([]);
+  });
+  return { engine, file: (name) => dir!.file(name) };
 }

@@ -1,30 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { BufferList, InputBuffer, type IoError, type Mode, OutputBuffer } from '@binio/core';
-import { fdSnapshot } from '@binio/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPosixEngine } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { fsync, posixFadvise } from '../src/libc/file-calls.js';
 import { FADV } from '../src/linux/file-constants.js';
-import { ioError, MODES, pattern, scratch } from './helpers.js';
+import { fileSuite, ioError, MODES, pattern } from './helpers.js';
 
 // Per-call RWF_* flags on readv/writev (preadv2/pwritev2), against a real
 // file on the root file system (ext4 here: it has a page cache to drop).
 describe.each(MODES)('RWF flags, %s', (mode: Mode) => {
-  let dir: ReturnType<typeof scratch>;
-  let fds: ReturnType<typeof fdSnapshot>;
-  const engine = createPosixEngine({ mode });
-  beforeAll(() => {
-    fds = fdSnapshot();
-    dir = scratch();
-  });
-  afterAll(async () => {
-    await engine.close();
-    dir.dispose();
-    expect(fds.leaked()).toEqual([]);
-  });
+  const { engine, file } = fileSuite(mode);
 
   it('nowait fails with EAGAIN on a region dropped from the cache and reads it once cached', async () => {
-    const path = dir.file(`nowait-${mode}`);
+    const path = file(`nowait-${mode}`);
     const data = pattern(1 << 20, 7);
     writeFileSync(path, data);
     const f = await engine.openReadOnly(path);
@@ -60,7 +47,7 @@ describe.each(MODES)('RWF flags, %s', (mode: Mode) => {
   });
 
   it('append writes at the end of the file whatever the offset', async () => {
-    const path = dir.file(`append-${mode}`);
+    const path = file(`append-${mode}`);
     writeFileSync(path, 'abcdef');
     const f = await engine.openReadWrite(path);
     const list = new BufferList([new TextEncoder().encode('XY'), new TextEncoder().encode('Z')]);
@@ -70,7 +57,7 @@ describe.each(MODES)('RWF flags, %s', (mode: Mode) => {
   });
 
   it('dsync and sync writes land (durable when they return)', async () => {
-    const path = dir.file(`dsync-${mode}`);
+    const path = file(`dsync-${mode}`);
     writeFileSync(path, '');
     const f = await engine.openReadWrite(path);
     const a = pattern(4096, 1);
@@ -86,7 +73,7 @@ describe.each(MODES)('RWF flags, %s', (mode: Mode) => {
   });
 
   it('readInto and write take the same flags (one preadv2/pwritev2)', async () => {
-    const path = dir.file(`span-${mode}`);
+    const path = file(`span-${mode}`);
     writeFileSync(path, 'abcdef');
     const f = await engine.openReadWrite(path);
     // A cached region: nowait reads it, into the free space after what the buffer holds.
@@ -109,7 +96,7 @@ describe.each(MODES)('RWF flags, %s', (mode: Mode) => {
   });
 
   it('refuses unknown flags, write flags on reads and a non-array before any call', async () => {
-    const path = dir.file(`bad-${mode}`);
+    const path = file(`bad-${mode}`);
     writeFileSync(path, 'abc');
     const f = await engine.openReadWrite(path);
     const bytes = new Uint8Array(3);

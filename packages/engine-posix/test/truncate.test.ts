@@ -1,27 +1,14 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Mode } from '@binio/core';
-import { fdSnapshot } from '@binio/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPosixEngine } from '../src/index.js';
-import { ioError, MODES, scratch } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fileSuite, ioError, MODES } from './helpers.js';
 
 // truncate(size) is ftruncate(2) on the handle, against a real file.
 describe.each(MODES)('truncate, %s', (mode: Mode) => {
-  let dir: ReturnType<typeof scratch>;
-  let fds: ReturnType<typeof fdSnapshot>;
-  const engine = createPosixEngine({ mode });
-  beforeAll(() => {
-    fds = fdSnapshot();
-    dir = scratch();
-  });
-  afterAll(async () => {
-    await engine.close();
-    dir.dispose();
-    expect(fds.leaked()).toEqual([]);
-  });
+  const { engine, file } = fileSuite(mode);
 
   it('cuts a file and extends it with zeros', async () => {
-    const path = dir.file(`t-${mode}`);
+    const path = file(`t-${mode}`);
     writeFileSync(path, 'abcdef');
     const f = await engine.openReadWrite(path);
     await f.truncate(3);
@@ -35,7 +22,7 @@ describe.each(MODES)('truncate, %s', (mode: Mode) => {
   });
 
   it('refuses a read-only or closed handle and a bad size before the call', async () => {
-    const path = dir.file(`r-${mode}`);
+    const path = file(`r-${mode}`);
     writeFileSync(path, 'abcdef');
     const ro = await engine.openReadOnly(path);
     await ioError(() => (ro as unknown as { truncate(n: number): unknown }).truncate(1), 'EBADF');

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 
 import { tmpdir } from 'node:os';
@@ -50,3 +51,6 @@ export const errOf = (f: () => unknown): Promise<unknown> =>
       () => undefined,
       (e) => e,
     );
+
+/** SHA-256 of `b`, hex: compares what a peer received with what was sent. */
+export const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

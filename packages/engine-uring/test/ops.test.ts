@@ -6,7 +6,7 @@ import { UringCore } from '../src/engine/core.js';
 import { createUringEngine } from '../src/index.js';
 import { Setup } from '../src/uring/abi.js';
 import { Ring } from '../src/uring/ring.js';
-import { blockingFifo, pattern, scratchDir, errOf } from './helpers.js';
+import { blockingFifo, errOf, pattern, scratchDir } from './helpers.js';
 
 const dir = scratchDir();
 afterAll(() => dir.dispose());

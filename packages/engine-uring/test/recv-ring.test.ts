@@ -1,19 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { isIoError, type Mode } from '@binio/core';
 import { fdSnapshot } from '@binio/testkit';
 import { describe, expect, it } from 'vitest';
 import { createUringEngine, type RingChunk, type UringTcpStream } from '../src/index.js';
-import { pattern } from './helpers.js';
+import { errOf, pattern, sha } from './helpers.js';
 
-const errOf = (f: () => unknown) =>
-  Promise.resolve()
-    .then(f)
-    .then(
-      () => undefined,
-      (e) => e,
-    );
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const tick = () => new Promise((r) => setTimeout(r, 5));
 /** Round trips through the ring until a cancelled request's completion came back (bounded). */
 async function quiesce(e: { nop(): Promise<void>; _core: { slots: { inUse: number } } }) {

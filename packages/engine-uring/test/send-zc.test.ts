@@ -1,20 +1,9 @@
-import { createHash } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { isIoError, type Mode, OutputBuffer } from '@binio/core';
 import { createNetns, fdSnapshot, type Netns, netnsUnavailableReason } from '@binio/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abi, createUringEngine, type UringTcpStream } from '../src/index.js';
-import { pattern } from './helpers.js';
-
-const errOf = (f: () => unknown) =>
-  Promise.resolve()
-    .then(f)
-    .then(
-      () => undefined,
-      (e) => e,
-    );
-
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+import { errOf, pattern, sha } from './helpers.js';
 
 // A Node server that reads one connection to its end and prints its length and hash.
 const SINK = `

@@ -4,19 +4,11 @@ import { isIoError, type Mode } from '@binio/core';
 import { fdSnapshot } from '@binio/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createUringEngine, type UringEngine, type UringTcpStream } from '../src/index.js';
-import { pattern, scratchDir } from './helpers.js';
+import { errOf, pattern, scratchDir } from './helpers.js';
 
 const dir = scratchDir();
 afterAll(() => dir.dispose());
 let n = 0;
-
-const errOf = (f: () => unknown) =>
-  Promise.resolve()
-    .then(f)
-    .then(
-      () => undefined,
-      (e) => e,
-    );
 
 /** Moves `total` bytes from `from` (at `fromAt`, or a pipe) to `to` through `pipe`, 64 KiB at a time. */
 async function through(

@@ -2,8 +2,8 @@ import { connect } from 'node:net';
 import { OutputBuffer, type TcpStream } from '@binio/core';
 import { fdSnapshot } from '@binio/testkit';
 import { describe, expect, it } from 'vitest';
-import { errOf } from './helpers.js';
 import { createUringEngine } from '../src/index.js';
+import { errOf } from './helpers.js';
 
 describe('TCP over the ring (async)', () => {
   it('multishot accept: breaking out cancels it; nothing leaks', async () => {

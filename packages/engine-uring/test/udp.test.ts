@@ -3,7 +3,7 @@ import { createNetns, fdSnapshot, type Netns, netnsUnavailableReason } from '@bi
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUringEngine, type UringEngine } from '../src/index.js';
 import { Op } from '../src/uring/abi.js';
-import { pattern, errOf } from './helpers.js';
+import { errOf, pattern } from './helpers.js';
 
 describe.each(['sync', 'async'] as const)('UDP over the ring (%s)', (mode) => {
   it('IPv4 and IPv6: SENDMSG/RECVMSG carry the address both ways', async () => {

@@ -6,7 +6,7 @@ import type { ControlMessage } from '@binio/engine-posix/socket';
 import { fdSnapshot } from '@binio/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createUringEngine, type UringTcpStream } from '../src/index.js';
-import { pattern, scratchDir, errOf } from './helpers.js';
+import { errOf, pattern, scratchDir } from './helpers.js';
 
 const dir = scratchDir();
 afterAll(() => dir.dispose());
