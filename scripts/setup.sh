@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   iproute2 ethtool                     # network namespaces and veth pairs for real peers
   tshark                               # decodes frames the DPDK engine sends
   dpdk-dev libdpdk-dev                 # the DPDK engine
+  qemu-system-x86 busybox-static       # a QEMU guest (@binio/testkit's runInGuest): IOPOLL on emulated NVMe
 )
 
 missing=()
@@ -29,6 +30,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The QEMU guest's kernel is fetched at test time with `apt-get download`
+# (Debian's current linux-image-amd64): that needs package lists.
+if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "setup: apt-get update (package lists for the QEMU guest's kernel)"
+    apt-get update -qq
+  else
+    echo "setup: no apt package lists (run apt-get update as root): the QEMU guest tests will skip" >&2
+  fi
 fi
 
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then

@@ -2,3 +2,4 @@ export * from './c-probe.js';
 export * from './fds.js';
 export * from './netns.js';
 export * from './loop-device.js';
+export * from './qemu.js';

@@ -19,6 +19,15 @@ import { type Completion, Kind, SlotTable } from './slots.js';
 
 /** `user_data` high half of internal requests (cancels) whose completions are ignored. */
 const INTERNAL = 0xffffffff;
+/** The opcodes an IOPOLL ring polls (reads and writes). */
+const IOPOLL_OPS = new Set<number>([
+  Op.READ,
+  Op.WRITE,
+  Op.READ_FIXED,
+  Op.WRITE_FIXED,
+  Op.READV,
+  Op.WRITEV,
+]);
 const TWO32 = 4294967296;
 /** Linux's kernel-internal ERESTARTSYS, which an interrupted io-wq worker can leak into `cqe->res`. */
 const ERESTARTSYS = 512;
@@ -55,6 +64,30 @@ export class UringCore {
   readonly supported: Uint8Array;
   /** `allowed[op]` is 1 when restrictions (if any) allow it. */
   readonly allowed: Uint8Array;
+
+  /**
+   * The ring was set up with IORING_SETUP_IOPOLL, which accepts only reads
+   * and writes (anything else fails with EINVAL): opening, statx, closing,
+   * fsync, fallocate and fadvise then go through plain system calls
+   * ({@link plain}).
+   */
+  get iopoll(): boolean {
+    return (this.ring.flags & Setup.IOPOLL) !== 0;
+  }
+
+  /**
+   * Runs a plain system call in place of an operation the ring refuses:
+   * `call` returns its result or throws; sync mode returns it, async mode
+   * settles a Promise with it.
+   */
+  plain<T>(call: () => T): T | Promise<T> {
+    if (this.mode === 'sync') return call();
+    try {
+      return Promise.resolve(call());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
 
   #closing = false;
   #closed = false;
@@ -365,7 +398,10 @@ export class UringCore {
    */
   closeFd(fd: number, cancelPending = false): void | Promise<void> {
     const viaRing =
-      this.supported[Op.CLOSE] === 1 && this.allowed[Op.CLOSE] === 1 && !this.#closing;
+      this.supported[Op.CLOSE] === 1 &&
+      this.allowed[Op.CLOSE] === 1 &&
+      !this.#closing &&
+      !this.iopoll;
     if (cancelPending) this.#cancelFd(fd, viaRing);
     if (viaRing) {
       const r = this.simple(Op.CLOSE, fd, 0, 0, 0, 0, undefined);
@@ -646,7 +682,19 @@ export class UringCore {
         message: `${opName(op)} did not complete: the uring engine was closed while it was in flight`,
       });
     }
-    return errnoError(-res, { syscall: opName(op), engine: 'uring', path: where });
+    const err = errnoError(-res, { syscall: opName(op), engine: 'uring', path: where });
+    if (res === -E.EOPNOTSUPP && this.iopoll && IOPOLL_OPS.has(op)) {
+      return new IoError({
+        code: err.code,
+        errno: err.errno,
+        syscall: err.syscall,
+        engine: 'uring',
+        path: where,
+        message: `${err.message}: this engine was created with iopoll: true, whose ring can only read and write files opened with direct: true on a device whose driver polls for completions (e.g. NVMe with poll_queues; /sys/block/<dev>/queue/io_poll is 1)`,
+        cause: err,
+      });
+    }
+    return err;
   }
 
   // ----------------------------------------------------------------- close

@@ -41,7 +41,7 @@ import {
   SOCKET_CAPABILITIES,
 } from '@binio/engine-posix/socket';
 import { FILE_CAPABILITIES } from '@binio/engine-posix/file';
-import { AT, decodeStatx } from '@binio/engine-posix/linux';
+import { AT, decodeStatx, errnoError } from '@binio/engine-posix/linux';
 import {
   bindDatagram,
   type DatagramHost,
@@ -83,6 +83,7 @@ import { statxOp } from '../file/statx.js';
 import { openPipe, type UringPipe } from '../pipe/pipe.js';
 import { type SpliceEnd, type SpliceOptions, splice, tee } from '../pipe/splice.js';
 import { type BufferRingOptions, UringBufferRing } from '../socket/buffer-ring.js';
+import { errno, openatRaw } from '../sys/libc.js';
 import { Scratch } from '../sys/memory.js';
 import { Op } from '../uring/abi.js';
 import { registerSparseFiles, updateFile } from '../uring/register.js';
@@ -254,6 +255,15 @@ export class UringEngine<M extends Mode>
 
   #openat(req: OpenRequest, cPath: Scratch): number | Promise<number> {
     const core = this._core;
+    if (core.iopoll) {
+      // An IOPOLL ring refuses OPENAT (EINVAL): open with a plain openat(2).
+      return core.plain(() => {
+        const fd = openatRaw(AT.AT_FDCWD, cPath.address, req.flags, req.mode);
+        if (fd < 0)
+          throw errnoError(errno(), { syscall: 'openat', engine: 'uring', path: req.path });
+        return fd;
+      });
+    }
     const sync = this.mode === 'sync';
     const s = core.begin(
       sync ? Kind.SYNC : Kind.VALUE,

@@ -43,7 +43,7 @@ import {
 import type { UringCore } from '../engine/core.js';
 import { settleList } from '../engine/core.js';
 import { Kind } from '../engine/slots.js';
-import { errno, lseek } from '../sys/libc.js';
+import { errno, fallocate, fdatasync, fsync, lseek, posixFadvise } from '../sys/libc.js';
 import { addressOf, Scratch } from '../sys/memory.js';
 import { FSYNC_DATASYNC, Op } from '../uring/abi.js';
 import { appendOffsetError, misalignedError, type OpenRequest } from './requests.js';
@@ -572,6 +572,8 @@ export class UringFile<M extends Mode> implements File<M> {
   }
 
   #void(op: number, addr: number, len: number, off: number, opFlags: number): Ret<M, void> {
+    if (this.#core.iopoll)
+      return this.#core.plain(() => this.#plainVoid(op, addr, len, off, opFlags)) as Ret<M, void>;
     this.#core.require(op);
     const r = this.#run(
       Kind.VOID,
@@ -591,6 +593,27 @@ export class UringFile<M extends Mode> implements File<M> {
       M,
       void
     >;
+  }
+
+  // An IOPOLL ring refuses FSYNC, FALLOCATE and FADVISE (EINVAL): the same
+  // operation (with #void's arguments) as a plain system call.
+  #plainVoid(op: number, addr: number, len: number, off: number, opFlags: number): void {
+    const fd = this._fd;
+    let rc: number;
+    let syscall: string;
+    if (op === Op.FSYNC) {
+      syscall = opFlags & FSYNC_DATASYNC ? 'fdatasync' : 'fsync';
+      rc = opFlags & FSYNC_DATASYNC ? fdatasync(fd) : fsync(fd);
+    } else if (op === Op.FALLOCATE) {
+      syscall = 'fallocate';
+      rc = fallocate(fd, len, off, addr);
+    } else {
+      syscall = 'fadvise';
+      const err = posixFadvise(fd, off, len, opFlags);
+      if (err !== 0) throw errnoError(err, { syscall, engine: 'uring', path: this.path });
+      return;
+    }
+    if (rc < 0) throw errnoError(errno(), { syscall, engine: 'uring', path: this.path });
   }
 
   /** Closes the file (IORING_OP_CLOSE); closing twice is a no-op. */

@@ -1,6 +1,7 @@
-import { AT, STATX, STATX_LAYOUT } from '@binio/engine-posix/linux';
+import { AT, errnoError, STATX, STATX_LAYOUT } from '@binio/engine-posix/linux';
 import type { UringCore } from '../engine/core.js';
 import { Kind } from '../engine/slots.js';
+import { errno, statxRaw } from '../sys/libc.js';
 import { Scratch } from '../sys/memory.js';
 import { Op } from '../uring/abi.js';
 
@@ -23,6 +24,14 @@ export function statxOp(
   const out = new Scratch(STATX_LAYOUT.size);
   const pathAddr = cPath ? cPath.address : EMPTY_PATH.address;
   const dirfd = cPath ? AT.AT_FDCWD : fd;
+  if (core.iopoll) {
+    // An IOPOLL ring refuses STATX (EINVAL): a plain statx(2).
+    return core.plain(() => {
+      const rc = statxRaw(dirfd, pathAddr, cPath ? 0 : AT.AT_EMPTY_PATH, MASK, out.address);
+      if (rc < 0) throw errnoError(errno(), { syscall: 'statx', engine: 'uring', path: where });
+      return out;
+    });
+  }
   const sync = core.mode === 'sync';
   const s = core.begin(sync ? Kind.SYNC : Kind.VOID, Op.STATX, dirfd, pathAddr, MASK, out.address, [
     out,

@@ -109,3 +109,34 @@ export const pipe2 = libc.func('int pipe2(uintptr_t fds, int flags)') as (
   fds: number,
   flags: number,
 ) => number;
+
+// Plain calls for what an IOPOLL ring refuses (it takes only reads and
+// writes): opening, statx, fsync, fallocate and fadvise. openat is variadic
+// in C; its optional mode is passed as a fixed integer (sound on Linux
+// x86_64 and arm64, see syscall above).
+
+/** `openat(dirfd, path, flags, mode)` with `path` a NUL-terminated string at a native address: a descriptor or -1. */
+export const openatRaw = libc.func(
+  'int openat(int dirfd, uintptr_t path, int flags, unsigned int mode)',
+) as (dirfd: number, path: number, flags: number, mode: number) => number;
+
+/** `statx(dirfd, path, flags, mask, buf)` with native addresses: 0 or -1. */
+export const statxRaw = libc.func(
+  'int statx(int dirfd, uintptr_t path, int flags, unsigned int mask, uintptr_t buf)',
+) as (dirfd: number, path: number, flags: number, mask: number, buf: number) => number;
+
+/** `fsync(fd)`: 0 or -1. */
+export const fsync = libc.func('int fsync(int fd)') as (fd: number) => number;
+
+/** `fdatasync(fd)`: 0 or -1. */
+export const fdatasync = libc.func('int fdatasync(int fd)') as (fd: number) => number;
+
+/** `fallocate(fd, mode, offset, len)`: 0 or -1. */
+export const fallocate = libc.func(
+  'int fallocate(int fd, int mode, int64_t offset, int64_t len)',
+) as (fd: number, mode: number, offset: number, len: number) => number;
+
+/** `posix_fadvise(fd, offset, len, advice)`: 0 or an errno value (not -1). */
+export const posixFadvise = libc.func(
+  'int posix_fadvise(int fd, int64_t offset, int64_t len, int advice)',
+) as (fd: number, offset: number, len: number, advice: number) => number;
