@@ -73,6 +73,14 @@ export function guestKernelVersion(): string {
 
 /** Why a QEMU guest cannot be run here, or `undefined` when it can. */
 export function qemuMissing(): string | undefined {
+  const why = guestMissingReason();
+  // CI installs QEMU (scripts/setup.sh): there a missing piece must fail, not skip.
+  if (why !== undefined && process.env.BINIO_REQUIRE_QEMU === '1')
+    throw new Error(`BINIO_REQUIRE_QEMU=1 but a QEMU guest cannot run here: ${why}`);
+  return why;
+}
+
+function guestMissingReason(): string | undefined {
   if (process.platform !== 'linux' || process.arch !== 'x64') return 'needs Linux on x86-64';
   if (process.getuid?.() !== 0) return 'not root (apt-get download and the 9p root share need it)';
   if (!has(QEMU)) return `${QEMU} not installed (Debian package qemu-system-x86)`;
