@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -48,6 +49,19 @@ function cacheRoot(): string {
   return join(base, 'binio-qemu');
 }
 
+/**
+ * The cache folder of one kernel version and this file's initramfs recipe:
+ * a changed init script or module list builds a new initramfs, never
+ * reuses a stale one.
+ */
+function cacheDir(version: string): string {
+  const recipe = createHash('sha256')
+    .update(`${INIT}\0${BOOT_MODULES.join(',')}\0${PRUNED.join(',')}`)
+    .digest('hex')
+    .slice(0, 12);
+  return join(cacheRoot(), `${version}-${recipe}`);
+}
+
 function has(cmd: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
@@ -92,7 +106,7 @@ function guestMissingReason(): string | undefined {
   } catch (e) {
     return `kernel not fetchable: ${(e as Error).message.split('\n')[0]} (run apt-get update)`;
   }
-  if (existsSync(join(cacheRoot(), version, 'ready'))) return undefined;
+  if (existsSync(join(cacheDir(version), 'ready'))) return undefined;
   try {
     execFileSync('apt-cache', ['show', `linux-image-${version}`], { stdio: 'ignore' });
   } catch {
@@ -113,7 +127,7 @@ export interface GuestKernel {
 /** Fetches (once) the kernel package, unpacks it, runs depmod and builds the initramfs. */
 export function guestKernel(): GuestKernel {
   const version = guestKernelVersion();
-  const dir = join(cacheRoot(), version);
+  const dir = cacheDir(version);
   const k: GuestKernel = {
     version,
     vmlinuz: join(dir, 'root', 'boot', `vmlinuz-${version}`),
@@ -168,7 +182,6 @@ mount -t proc proc /newroot/proc
 mount -t sysfs sys /newroot/sys
 mount -t devtmpfs dev /newroot/dev
 mount -t debugfs debugfs /newroot/sys/kernel/debug 2>/dev/null
-mount -t tmpfs tmpfs /newroot/tmp
 cp /bin/busybox /newroot/.binio/bin/busybox
 for a in modprobe insmod rmmod lsmod; do ln -s busybox /newroot/.binio/bin/$a; done
 chroot /newroot /usr/bin/env -i HOME=/root PATH=/.binio/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/sh /binio-work/script.sh >/newroot/binio-work/log 2>&1
