@@ -200,6 +200,8 @@ export class UringEngine<M extends Mode>
       forget: (h) => {
         this.#sockets.delete(h);
       },
+      registeredIndex: (b) =>
+        b instanceof PooledBuffer && b.pool === this.#pool ? b.registrationIndex : -1,
       blocks: new MsgBlocks(),
       // Sending an engine buffer hands it back to the pool once the send completed.
       consume: (data) => {

@@ -13,7 +13,7 @@ import { E, errnoError, MSG } from '@binio/engine-posix/linux';
 import type { UringCore } from '../engine/core.js';
 import { type Completion, Kind } from '../engine/slots.js';
 import { addressOf } from '../sys/memory.js';
-import { CqeFlag, Op } from '../uring/abi.js';
+import { CqeFlag, Op, RecvSendFlag } from '../uring/abi.js';
 
 /*
  * SEND_ZC on a stream: the kernel sends straight from the caller's pages
@@ -133,6 +133,7 @@ export function sendZeroCopy(
   data: ByteSource,
   options: ZeroCopyOptions | undefined,
   where: string,
+  fixed = -1,
 ): number | Promise<number> {
   const o = checkOptions(options, ['maxBytes'], 'sendZeroCopy');
   const max =
@@ -161,10 +162,16 @@ export function sendZeroCopy(
         message: 'EBUSY: no free slot in the sync engine',
       });
     return core.later(
-      () => sendZeroCopy(core, stream, fd, data, options, where) as Promise<number>,
+      () => sendZeroCopy(core, stream, fd, data, options, where, fixed) as Promise<number>,
     );
   }
   core.ring.setOpFlags(core.w, MSG.MSG_NOSIGNAL);
+  // A registered buffer goes as one (IORING_RECVSEND_FIXED_BUF): the kernel
+  // uses the pages it pinned at registration instead of pinning them per send.
+  if (fixed >= 0) {
+    core.ring.setIoprio(core.w, RecvSendFlag.FIXED_BUF);
+    core.ring.setBufIndex(core.w, fixed);
+  }
   core.slots.retries[s] = 0;
   req.slot = s;
   owner.count++;

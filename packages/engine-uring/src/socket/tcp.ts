@@ -74,6 +74,8 @@ export interface OpenSocket {
 /** What a socket needs from its engine. */
 export interface SocketHost {
   readonly core: UringCore;
+  /** The registered-buffer index of an engine buffer (−1 for any other memory). */
+  registeredIndex(data: unknown): number;
   /** Tracks an open socket (closed with the engine). */
   adopt(h: OpenSocket): void;
   /** Stops tracking it. */
@@ -301,7 +303,11 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
   sendZeroCopy(data: ByteSource, options?: ZeroCopyOptions): Ret<M, number> {
     if (this._fd < 0) throw closedError('send_zc');
     const where = this.remoteAddress.toString();
-    return sendZeroCopy(this.#host.core, this, this._fd, data, options, where) as Ret<M, number>;
+    const fixed = this.#host.registeredIndex(data);
+    return sendZeroCopy(this.#host.core, this, this._fd, data, options, where, fixed) as Ret<
+      M,
+      number
+    >;
   }
 
   /** Waits until every zero-copy send's buffer on this stream is back (settled). */
