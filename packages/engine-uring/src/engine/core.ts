@@ -354,6 +354,55 @@ export class UringCore {
     if (sync) return this.finishSync(s, retries, where);
     return this.finishAsync<number>(s, retries, signal, where);
   }
+  /**
+   * {@link run} for an operation that holds the caller's memory (`kind`
+   * READ_OUT, WRITE_SRC or LIST, in either mode): the memory is given back
+   * here whenever no completion will do it — after a sync operation (with
+   * the bytes it moved), and when the call is refused or finds no free slot
+   * (nothing moved; `undefined` then: the caller queues a retry with
+   * {@link later}). An async completion gives it back in the reap.
+   */
+  runLent(
+    kind: number,
+    op: number,
+    fd: number,
+    fixedFile: boolean,
+    addr: number,
+    len: number,
+    off: number,
+    target: unknown,
+    retries: number,
+    signal: AbortSignal | undefined,
+    opFlags: number,
+    bufIndex: number,
+    where: string | undefined,
+  ): number | Promise<number> | undefined {
+    let r: number | Promise<number> | undefined;
+    try {
+      r = this.run(
+        kind,
+        op,
+        fd,
+        fixedFile,
+        addr,
+        len,
+        off,
+        target,
+        retries,
+        signal,
+        opFlags,
+        bufIndex,
+        where,
+      );
+    } catch (e) {
+      settleHeld(kind, target, 0);
+      throw e;
+    }
+    // A number is a finished sync operation; undefined, no slot (async).
+    if (typeof r === 'number') settleHeld(kind, target, r);
+    else if (r === undefined) settleHeld(kind, target, 0);
+    return r;
+  }
 
   /**
    * One operation with no buffer to settle (close, fsync, nop, openat …), in
@@ -635,10 +684,7 @@ export class UringCore {
     }
     const resolve = slots.resolve[s]!;
     const reject = slots.reject[s]!;
-    const target = slots.target[s];
-    if (kind === Kind.READ_OUT) settleTarget(target as OutputBuffer, Math.max(res, 0));
-    else if (kind === Kind.WRITE_SRC) settleSource(target as ByteSource, Math.max(res, 0));
-    else if (kind === Kind.LIST) settleList((target as ListTarget).list, res);
+    settleHeld(kind, slots.target[s], res);
     if (res < 0) {
       const err =
         slots.aborted[s] === 1 && res === -E.ECANCELED
@@ -793,6 +839,17 @@ export interface ListTarget {
   readonly list: BufferList;
   /** The iovec array, kept alive until the completion. */
   readonly iov: unknown;
+}
+
+/**
+ * Gives back the caller's memory an operation of `kind` held (READ_OUT: an
+ * OutputBuffer, WRITE_SRC: a source, LIST: a {@link ListTarget}) after it
+ * moved `res` bytes (nothing when `res` < 0). Other kinds hold none.
+ */
+function settleHeld(kind: number, target: unknown, res: number): void {
+  if (kind === Kind.READ_OUT) settleTarget(target as OutputBuffer, Math.max(res, 0));
+  else if (kind === Kind.WRITE_SRC) settleSource(target as ByteSource, Math.max(res, 0));
+  else if (kind === Kind.LIST) settleList((target as ListTarget).list, res);
 }
 
 /** Gives a BufferList back after a vectored operation moved `res` bytes (nothing on failure). */

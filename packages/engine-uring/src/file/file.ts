@@ -40,7 +40,7 @@ import {
   IOVEC_LAYOUT,
   SEEK,
 } from '@binio/engine-posix/linux';
-import type { UringCore } from '../engine/core.js';
+import type { ListTarget, UringCore } from '../engine/core.js';
 import { settleList } from '../engine/core.js';
 import { Kind } from '../engine/slots.js';
 import { errno, fallocate, fdatasync, fsync, lseek, posixFadvise } from '../sys/libc.js';
@@ -172,7 +172,7 @@ export class UringFile<M extends Mode> implements File<M> {
     bufIndex: number,
   ): number | Promise<number> | undefined {
     const fixed = this._fixed >= 0;
-    return this.#core.run(
+    return this.#core.runLent(
       kind,
       op,
       fixed ? this._fixed : this._fd,
@@ -216,35 +216,9 @@ export class UringFile<M extends Mode> implements File<M> {
       throw e;
     }
     const op = fixed >= 0 ? Op.READ_FIXED : Op.READ;
-    if (this.#sync) {
-      let n = 0;
-      try {
-        n = this.#run(
-          Kind.SYNC,
-          op,
-          addr,
-          len,
-          offset,
-          out,
-          retries,
-          undefined,
-          0,
-          fixed,
-        ) as number;
-      } finally {
-        settleTarget(out, n);
-      }
-      return n as Ret<M, number>;
-    }
-    let p: number | Promise<number> | undefined;
-    try {
-      p = this.#run(Kind.READ_OUT, op, addr, len, offset, out, retries, signal, 0, fixed);
-    } catch (e) {
-      settleTarget(out, 0);
-      throw e;
-    }
+    // The engine gives `out` back once the read is done (or refused).
+    const p = this.#run(Kind.READ_OUT, op, addr, len, offset, out, retries, signal, 0, fixed);
     if (p !== undefined) return p as Ret<M, number>;
-    settleTarget(out, 0);
     return this.#core.later(() => this.readInto(out, options) as Promise<number>) as Ret<M, number>;
   }
 
@@ -334,35 +308,9 @@ export class UringFile<M extends Mode> implements File<M> {
       throw e;
     }
     const op = fixed >= 0 ? Op.WRITE_FIXED : Op.WRITE;
-    if (this.#sync) {
-      let n = 0;
-      try {
-        n = this.#run(
-          Kind.SYNC,
-          op,
-          addr,
-          len,
-          offset,
-          data,
-          retries,
-          undefined,
-          0,
-          fixed,
-        ) as number;
-      } finally {
-        settleSource(data, n);
-      }
-      return n as Ret<M, number>;
-    }
-    let p: number | Promise<number> | undefined;
-    try {
-      p = this.#run(Kind.WRITE_SRC, op, addr, len, offset, data, retries, signal, 0, fixed);
-    } catch (e) {
-      settleSource(data, 0);
-      throw e;
-    }
+    // The engine gives `data` back once the write is done (or refused).
+    const p = this.#run(Kind.WRITE_SRC, op, addr, len, offset, data, retries, signal, 0, fixed);
     if (p !== undefined) return p as Ret<M, number>;
-    settleSource(data, 0);
     return this.#core.later(() => this.write(data, options) as Promise<number>) as Ret<M, number>;
   }
 
@@ -446,46 +394,21 @@ export class UringFile<M extends Mode> implements File<M> {
       throw e;
     }
     const op = reading ? Op.READV : Op.WRITEV;
-    if (this.#sync) {
-      let n = 0;
-      try {
-        n = this.#run(
-          Kind.SYNC,
-          op,
-          iov.address,
-          capped.length,
-          offset,
-          iov,
-          retries,
-          undefined,
-          0,
-          -1,
-        ) as number;
-      } finally {
-        settleList(list, n);
-      }
-      return n as Ret<M, number>;
-    }
-    let p: number | Promise<number> | undefined;
-    try {
-      p = this.#run(
-        Kind.LIST,
-        op,
-        iov.address,
-        capped.length,
-        offset,
-        { list, iov },
-        retries,
-        signal,
-        0,
-        -1,
-      );
-    } catch (e) {
-      settleList(list, 0);
-      throw e;
-    }
+    // The engine gives `list` back once the operation is done (or refused).
+    const target: ListTarget = { list, iov };
+    const p = this.#run(
+      Kind.LIST,
+      op,
+      iov.address,
+      capped.length,
+      offset,
+      target,
+      retries,
+      signal,
+      0,
+      -1,
+    );
     if (p !== undefined) return p as Ret<M, number>;
-    settleList(list, 0);
     return this.#core.later(() => this.#vectored(list, options, reading) as Promise<number>) as Ret<
       M,
       number

@@ -5,8 +5,8 @@ import {
   IoError,
   invalidArg,
   type Ret,
-  retryLimit,
   type RetryOnInterrupt,
+  retryLimit,
 } from '@binio/core';
 import { checkSignal, directionError } from '@binio/engine-posix/file';
 import { E, SPLICE_F } from '@binio/engine-posix/linux';

@@ -168,52 +168,23 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
       return (this.#sync ? 0 : Promise.resolve(0)) as Ret<M, number>;
     }
     const core = this.#host.core;
-    if (this.#sync) {
-      let n = 0;
-      try {
-        n = core.run(
-          Kind.SYNC,
-          Op.RECV,
-          this._fd,
-          false,
-          addressOf(bytes),
-          bytes.byteLength,
-          0,
-          out,
-          retries,
-          undefined,
-          0,
-          -1,
-          this.remoteAddress.toString(),
-        ) as number;
-      } finally {
-        settleTarget(out, n);
-      }
-      return n as Ret<M, number>;
-    }
-    let p: number | Promise<number> | undefined;
-    try {
-      p = core.run(
-        Kind.READ_OUT,
-        Op.RECV,
-        this._fd,
-        false,
-        addressOf(bytes),
-        bytes.byteLength,
-        0,
-        out,
-        retries,
-        signal,
-        0,
-        -1,
-        this.remoteAddress.toString(),
-      );
-    } catch (e) {
-      settleTarget(out, 0);
-      throw e;
-    }
+    // The engine gives `out` back once the operation is done (or refused).
+    const p = core.runLent(
+      Kind.READ_OUT,
+      Op.RECV,
+      this._fd,
+      false,
+      addressOf(bytes),
+      bytes.byteLength,
+      0,
+      out,
+      retries,
+      signal,
+      0,
+      -1,
+      this.remoteAddress.toString(),
+    );
     if (p !== undefined) return p as Ret<M, number>;
-    settleTarget(out, 0);
     return core.later(() => this.readInto(out, options) as Promise<number>) as Ret<M, number>;
   }
 
@@ -237,52 +208,23 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
       return (this.#sync ? 0 : Promise.resolve(0)) as Ret<M, number>;
     }
     const core = this.#host.core;
-    if (this.#sync) {
-      let n = 0;
-      try {
-        n = core.run(
-          Kind.SYNC,
-          Op.SEND,
-          this._fd,
-          false,
-          addressOf(bytes),
-          bytes.byteLength,
-          0,
-          data,
-          retries,
-          undefined,
-          MSG.MSG_NOSIGNAL,
-          -1,
-          this.remoteAddress.toString(),
-        ) as number;
-      } finally {
-        settleSource(data, n);
-      }
-      return n as Ret<M, number>;
-    }
-    let p: number | Promise<number> | undefined;
-    try {
-      p = core.run(
-        Kind.WRITE_SRC,
-        Op.SEND,
-        this._fd,
-        false,
-        addressOf(bytes),
-        bytes.byteLength,
-        0,
-        data,
-        retries,
-        signal,
-        MSG.MSG_NOSIGNAL,
-        -1,
-        this.remoteAddress.toString(),
-      );
-    } catch (e) {
-      settleSource(data, 0);
-      throw e;
-    }
+    // The engine gives `data` back once the operation is done (or refused).
+    const p = core.runLent(
+      Kind.WRITE_SRC,
+      Op.SEND,
+      this._fd,
+      false,
+      addressOf(bytes),
+      bytes.byteLength,
+      0,
+      data,
+      retries,
+      signal,
+      MSG.MSG_NOSIGNAL,
+      -1,
+      this.remoteAddress.toString(),
+    );
     if (p !== undefined) return p as Ret<M, number>;
-    settleSource(data, 0);
     return core.later(() => this.write(data, options) as Promise<number>) as Ret<M, number>;
   }
 
