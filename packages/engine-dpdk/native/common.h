@@ -20,6 +20,10 @@ namespace binio {
 
 // Most mbufs one burst call moves; the control block holds this many slots.
 constexpr uint32_t kBurstMax = 256;
+// Most datagrams one txPacked call takes, and the device burst it hands
+// them over in (DPDK's usual burst: it fits the mempool's per-lcore cache).
+constexpr uint32_t kPackedMax = 4096;
+constexpr uint32_t kTxChunk = 32;
 // Header templates per queue (one per destination in a mixed burst).
 constexpr uint32_t kTemplates = 16;
 constexpr uint32_t kTemplateBytes = 64;

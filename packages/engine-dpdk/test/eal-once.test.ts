@@ -78,6 +78,21 @@ describe.skipIf(skip)('EAL lifetime', () => {
     expect(report).toMatchObject({ leaked: 0, lingering: false, mbufs: { inUse: 0 } });
   });
 
+
+  it('sends more packed datagrams in one call than one native call takes, every mbuf coming back', () => {
+    const engine = createDpdkEngine({ port: 'net_null0', address: '192.0.2.1/24' });
+    const sock = engine.createUdpSocket();
+    engine.bindUdp(sock, '192.0.2.1:9000');
+    // 5000 > the addon's packedMax (4096) > its burst maximum (256): the
+    // engine makes two native calls, each handing bursts of 32 to the device.
+    const n = 5000;
+    const data = new Uint8Array(n * 16);
+    const before = engine.stats().device.opackets;
+    expect(engine.sendPacked(sock, data, 16, '192.0.2.255:9000')).toBe(n);
+    expect(engine.stats().device.opackets - before).toBe(n);
+    expect(engine.stats().txDatagrams).toBe(n);
+    expect(engine.closeWithReport()).toMatchObject({ leaked: 0, mbufs: { inUse: 0 } });
+  });
   it('refuses a buffer listed twice in recycleBuffers, wherever it is, recycling none', () => {
     const engine = createDpdkEngine({ port: 'net_null0', address: '192.0.2.1/24' });
     const [a, b, c] = engine.getBuffers(3) as [MbufBuffer, MbufBuffer, MbufBuffer];

@@ -158,14 +158,16 @@ export class Transmitter {
 
   /**
    * Sends `n` payloads of `size` bytes back to back in `data` with template
-   * `slot`: one native call per burst allocates, copies and sends. Returns
-   * how many were sent.
+   * `slot`: one native call per `layout.packedMax` datagrams
+   * allocates, copies and hands them to the device in bursts. Returns how
+   * many were sent.
    */
   packed(data: Uint8Array, size: number, n: number, slot: number): number {
     const { addon, queue } = this.#c;
+    const most = addon.layout.packedMax;
     let total = 0;
     while (total < n) {
-      const k = Math.min(this.#burstMax, n - total);
+      const k = Math.min(most, n - total);
       const chunk = total === 0 ? data : data.subarray(total * size);
       const sent = addon.txPacked(queue, k, slot, chunk, size);
       if (sent < 0) {

@@ -1,6 +1,8 @@
 /** The control block layout and mbuf geometry the addon reports. */
 export interface Layout {
   readonly burstMax: number;
+  /** Most datagrams one `txPacked` call takes (it bursts them to the device itself). */
+  readonly packedMax: number;
   readonly templates: number;
   readonly templateBytes: number;
   readonly udpHeaderBytes: number;
