@@ -78,7 +78,6 @@ describe.skipIf(skip)('EAL lifetime', () => {
     expect(report).toMatchObject({ leaked: 0, lingering: false, mbufs: { inUse: 0 } });
   });
 
-
   it('sends more packed datagrams in one call than one native call takes, every mbuf coming back', () => {
     const engine = createDpdkEngine({ port: 'net_null0', address: '192.0.2.1/24' });
     const sock = engine.createUdpSocket();
