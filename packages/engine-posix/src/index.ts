@@ -15,13 +15,13 @@ export {
 } from './engine.js';
 export { AsyncFile } from './file/async-file.js';
 export { FILE_CAPABILITIES } from './file/capabilities.js';
+export type { DirectAlignment } from './file/direct.js';
 export type {
   ReadFlag,
   RwfReadOptions,
   RwfWriteOptions,
   WriteFlag,
 } from './file/rwf.js';
-export type { DirectAlignment } from './file/direct.js';
 export { SyncFile } from './file/sync-file.js';
 export type {
   PosixFile,

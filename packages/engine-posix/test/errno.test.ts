@@ -1,8 +1,8 @@
+import { isIoError } from '@binio/core';
+import { runC } from '@binio/testkit';
 import { describe, expect, it } from 'vitest';
 import { ERRNO_TABLE, errnoEntry, errnoNumber } from '../src/linux/errno.js';
 import { errnoError } from '../src/linux/error.js';
-import { isIoError } from '@binio/core';
-import { runC } from '@binio/testkit';
 
 describe('errno table', () => {
   it('matches <errno.h> and strerror for every entry', () => {

@@ -5,9 +5,9 @@ import type {
   ReadableFile,
   WritableFile,
 } from '@binio/core';
-import type { WorkerResult } from '../protocol.js';
+import type { WorkerResult, WorkerSpec } from '../protocol.js';
 import { fill, loadEngine, loopBuffers } from './binio-engine.js';
-import { Meter, now } from './measure.js';
+import { measureLoop, measureLoopAsync, now, warmupKey } from './measure.js';
 import { offsetSource, payload } from './offsets.js';
 import { type DriverContext, required } from './types.js';
 
@@ -24,78 +24,83 @@ export async function run({ spec }: DriverContext): Promise<WorkerResult> {
   const engine = await loadEngine(required(spec.engine, 'engine'));
   try {
     return engine.mode === 'sync'
-      ? runSync(engine as SyncFiles, file, spec.workload, spec.durationMs)
-      : await runAsync(engine as AsyncFiles, file, spec.workload, spec.durationMs);
+      ? runSync(engine as SyncFiles, file, spec)
+      : await runAsync(engine as AsyncFiles, file, spec);
   } finally {
     await engine.close();
   }
 }
 
-type W = DriverContext['spec']['workload'];
-
-function runSync(engine: SyncFiles, file: string, w: W, durationMs: number): WorkerResult {
+function runSync(engine: SyncFiles, file: string, spec: WorkerSpec): WorkerResult {
+  const w = spec.workload;
   const bs = w.blockSize;
   const next = offsetSource(file, bs, w.access);
   const { buffers, release } = loopBuffers(engine, 1, bs);
   const out = buffers[0]!;
-  const meter = new Meter();
   let result: WorkerResult;
-  let ops = 0;
-  const deadline = now() + durationMs;
   if (w.op === 'write') {
     const h: WritableFile<'sync'> = engine.openWriteOnly(file);
     const src = fill(out, payload(bs));
-    meter.start();
-    do {
-      for (let i = 0; i < 16; i++) h.writeAll(src, { offset: next() });
-      ops += 16;
-    } while (now() < deadline);
-    result = meter.stop(ops, ops * bs);
+    const loop = (ms: number): number => {
+      const deadline = now() + ms;
+      let ops = 0;
+      do {
+        for (let i = 0; i < 16; i++) h.writeAll(src, { offset: next() });
+        ops += 16;
+      } while (now() < deadline);
+      return ops;
+    };
+    result = measureLoop(warmupKey(spec), spec.durationMs, bs, loop);
     h.close();
   } else {
     const h: ReadableFile<'sync'> = engine.openReadOnly(file);
-    meter.start();
-    do {
-      for (let i = 0; i < 16; i++) {
-        out.reset();
-        if (h.readInto(out, { offset: next(), maxBytes: bs }) !== bs)
-          throw new Error('short read: is the file complete?');
-      }
-      ops += 16;
-    } while (now() < deadline);
-    result = meter.stop(ops, ops * bs);
+    const loop = (ms: number): number => {
+      const deadline = now() + ms;
+      let ops = 0;
+      do {
+        for (let i = 0; i < 16; i++) {
+          out.reset();
+          if (h.readInto(out, { offset: next(), maxBytes: bs }) !== bs)
+            throw new Error('short read: is the file complete?');
+        }
+        ops += 16;
+      } while (now() < deadline);
+      return ops;
+    };
+    result = measureLoop(warmupKey(spec), spec.durationMs, bs, loop);
     h.close();
   }
   release();
   return result;
 }
 
-async function runAsync(
-  engine: AsyncFiles,
-  file: string,
-  w: W,
-  durationMs: number,
-): Promise<WorkerResult> {
+async function runAsync(engine: AsyncFiles, file: string, spec: WorkerSpec): Promise<WorkerResult> {
+  const w = spec.workload;
   const bs = w.blockSize;
   const next = offsetSource(file, bs, w.access);
   const { buffers, release } = loopBuffers(engine, w.queueDepth, bs);
-  const meter = new Meter();
   let result: WorkerResult;
   let ops = 0;
-  const deadline = now() + durationMs;
+  let deadline = 0;
+  // Runs `lane` on every buffer until the deadline `ms` from now; returns the ops done.
+  const phase = async (ms: number, lane: (i: number) => Promise<void>): Promise<number> => {
+    deadline = now() + ms;
+    ops = 0;
+    await Promise.all(buffers.map((_, i) => lane(i)));
+    return ops;
+  };
   if (w.op === 'write') {
     const h: WritableFile<'async'> = await engine.openWriteOnly(file);
     const data = payload(bs);
+    const sources = buffers.map((b) => fill(b, data));
     const lane = async (i: number): Promise<void> => {
-      const src = fill(buffers[i]!, data);
+      const src = sources[i]!;
       while (now() < deadline) {
         await h.writeAll(src, { offset: next() });
         ops++;
       }
     };
-    meter.start();
-    await Promise.all(buffers.map((_, i) => lane(i)));
-    result = meter.stop(ops, ops * bs);
+    result = await measureLoopAsync(warmupKey(spec), spec.durationMs, bs, (ms) => phase(ms, lane));
     await h.close();
   } else {
     const h: ReadableFile<'async'> = await engine.openReadOnly(file);
@@ -109,9 +114,7 @@ async function runAsync(
         ops++;
       }
     };
-    meter.start();
-    await Promise.all(buffers.map((_, i) => lane(i)));
-    result = meter.stop(ops, ops * bs);
+    result = await measureLoopAsync(warmupKey(spec), spec.durationMs, bs, (ms) => phase(ms, lane));
     await h.close();
   }
   release();

@@ -39,3 +39,62 @@ export function sleep(ms: number): Promise<void> {
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+// What this process has run already (see warmupMs).
+const warmed = new Set<string>();
+
+/**
+ * How long to run a loop unmeasured before measuring it: the first time this
+ * worker process runs `key` (a driver, workload and subject), a quarter of
+ * the run and at most 100 ms, so that V8 has optimised the loop and the
+ * engine's code under it before the clock starts (a 0.2 s quick run was
+ * otherwise partly spent in the interpreter); 0 when it ran here before,
+ * its code still optimised. The C references need none.
+ */
+export function warmupMs(key: string, durationMs: number): number {
+  if (warmed.has(key)) return 0;
+  warmed.add(key);
+  return Math.min(100, durationMs / 4);
+}
+
+/** `key` for {@link warmupMs} from a worker spec. */
+export function warmupKey(spec: {
+  driver: string;
+  workload: { id: string };
+  engine?: unknown;
+}): string {
+  return JSON.stringify([spec.driver, spec.workload.id, spec.engine ?? null]);
+}
+
+/**
+ * Runs `loop(ms)` (it returns how many ops it did) unmeasured for
+ * {@link warmupMs}, then measured for `durationMs`.
+ */
+export function measureLoop(
+  key: string,
+  durationMs: number,
+  bytesPerOp: number,
+  loop: (ms: number) => number,
+): WorkerResult {
+  const warm = warmupMs(key, durationMs);
+  if (warm > 0) loop(warm);
+  const meter = new Meter();
+  meter.start();
+  const ops = loop(durationMs);
+  return meter.stop(ops, ops * bytesPerOp);
+}
+
+/** {@link measureLoop} for a loop that awaits. */
+export async function measureLoopAsync(
+  key: string,
+  durationMs: number,
+  bytesPerOp: number,
+  loop: (ms: number) => Promise<number>,
+): Promise<WorkerResult> {
+  const warm = warmupMs(key, durationMs);
+  if (warm > 0) await loop(warm);
+  const meter = new Meter();
+  meter.start();
+  const ops = await loop(durationMs);
+  return meter.stop(ops, ops * bytesPerOp);
+}

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { WorkerResult } from '../protocol.js';
-import { Meter, now } from './measure.js';
+import { measureLoopAsync, now, warmupKey } from './measure.js';
 import { offsetSource, payload } from './offsets.js';
 import { type DriverContext, required } from './types.js';
 
@@ -13,10 +13,10 @@ export async function run({ spec }: DriverContext): Promise<WorkerResult> {
   const { blockSize: bs, op, access, queueDepth } = spec.workload;
   const next = offsetSource(file, bs, access);
   const fh = await open(file, op === 'write' ? 'r+' : 'r');
-  const deadline = now() + spec.durationMs;
+  const bufs = Array.from({ length: queueDepth }, () => Buffer.from(payload(bs)));
+  let deadline = 0;
   let ops = 0;
-  const lane = async (): Promise<void> => {
-    const buf = Buffer.from(payload(bs));
+  const lane = async (buf: Buffer): Promise<void> => {
     while (now() < deadline) {
       if (op === 'write') {
         await fh.write(buf, 0, bs, next());
@@ -26,10 +26,13 @@ export async function run({ spec }: DriverContext): Promise<WorkerResult> {
       ops++;
     }
   };
-  const meter = new Meter();
-  meter.start();
-  await Promise.all(Array.from({ length: queueDepth }, lane));
-  const result = meter.stop(ops, ops * bs);
+  const loop = async (ms: number): Promise<number> => {
+    deadline = now() + ms;
+    ops = 0;
+    await Promise.all(bufs.map(lane));
+    return ops;
+  };
+  const result = await measureLoopAsync(warmupKey(spec), spec.durationMs, bs, loop);
   await fh.close();
   return result;
 }

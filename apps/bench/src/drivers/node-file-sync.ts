@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type { WorkerResult } from '../protocol.js';
-import { Meter, now } from './measure.js';
+import { measureLoop, now, warmupKey } from './measure.js';
 import { offsetSource, payload } from './offsets.js';
 import { type DriverContext, required } from './types.js';
 
@@ -11,25 +11,26 @@ export async function run({ spec }: DriverContext): Promise<WorkerResult> {
   const next = offsetSource(file, bs, access);
   const fd = openSync(file, op === 'write' ? 'r+' : 'r');
   const buf = Buffer.from(payload(bs));
-  const deadline = now() + spec.durationMs;
-  const meter = new Meter();
-  let ops = 0;
-  meter.start();
-  if (op === 'write') {
-    do {
-      for (let i = 0; i < 16; i++) writeSync(fd, buf, 0, bs, next());
-      ops += 16;
-    } while (now() < deadline);
-  } else {
-    do {
-      for (let i = 0; i < 16; i++) {
-        if (readSync(fd, buf, 0, bs, next()) !== bs)
-          throw new Error('short read: is the file complete?');
-      }
-      ops += 16;
-    } while (now() < deadline);
-  }
-  const result = meter.stop(ops, ops * bs);
+  const loop = (ms: number): number => {
+    const deadline = now() + ms;
+    let ops = 0;
+    if (op === 'write') {
+      do {
+        for (let i = 0; i < 16; i++) writeSync(fd, buf, 0, bs, next());
+        ops += 16;
+      } while (now() < deadline);
+    } else {
+      do {
+        for (let i = 0; i < 16; i++) {
+          if (readSync(fd, buf, 0, bs, next()) !== bs)
+            throw new Error('short read: is the file complete?');
+        }
+        ops += 16;
+      } while (now() < deadline);
+    }
+    return ops;
+  };
+  const result = measureLoop(warmupKey(spec), spec.durationMs, bs, loop);
   closeSync(fd);
   return result;
 }

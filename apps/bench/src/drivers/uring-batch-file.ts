@@ -1,7 +1,7 @@
 import type { OutputBuffer, ReadableFile } from '@binio/core';
 import type { WorkerResult } from '../protocol.js';
 import { loadEngine, loopBuffers } from './binio-engine.js';
-import { Meter, now } from './measure.js';
+import { measureLoopAsync, now, warmupKey } from './measure.js';
 import { offsetSource } from './offsets.js';
 import { type DriverContext, required } from './types.js';
 
@@ -31,16 +31,12 @@ export async function run({ spec }: DriverContext): Promise<WorkerResult> {
     const next = offsetSource(file, bs, w.access);
     const { buffers, release } = loopBuffers(engine, w.queueDepth, bs);
     const h = await e.openReadOnly(file);
-    const meter = new Meter();
-    const deadline = now() + spec.durationMs;
+    let deadline = 0;
     let ops = 0;
     let inFlight = 0;
     let stop = false;
     let failure: Error | undefined;
     let finish: () => void = () => {};
-    const done = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
     const batch = e.batch((tag, res) => {
       inFlight--;
       if (res !== bs && failure === undefined) {
@@ -59,13 +55,23 @@ export async function run({ spec }: DriverContext): Promise<WorkerResult> {
       batch.read(h, out, next(), tag);
       inFlight++;
     });
-    meter.start();
-    for (let i = 0; i < buffers.length; i++) {
-      batch.read(h, buffers[i]!, next(), i);
-      inFlight++;
-    }
-    await done;
-    const result = meter.stop(ops, ops * bs);
+    // Every lane reads until `ms` from now; resolves with the reads done once all have landed.
+    const loop = (ms: number): Promise<number> => {
+      deadline = now() + ms;
+      ops = 0;
+      stop = false;
+      const done = new Promise<number>((resolve) => {
+        finish = () => resolve(ops);
+      });
+      for (let i = 0; i < buffers.length; i++) {
+        const out = buffers[i]!;
+        out.reset();
+        batch.read(h, out, next(), i);
+        inFlight++;
+      }
+      return done;
+    };
+    const result = await measureLoopAsync(warmupKey(spec), spec.durationMs, bs, loop);
     if (failure !== undefined) throw failure;
     await h.close();
     release();

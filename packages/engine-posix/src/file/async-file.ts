@@ -26,10 +26,10 @@ import { FileBase } from './base.js';
 import { noProgressError, syscallError } from './errors.js';
 import { buildIovecs } from './iovec.js';
 import { checkByteCount, checkKeys, ioOptions } from './options.js';
+import { type RwfReadOptions, type RwfWriteOptions, rwfFlags, VECTOR_OPTION_KEYS } from './rwf.js';
 import { sizeOf, statxAsync } from './stat.js';
 import { appendOffset, OP_OPTION_KEYS, requiredOffset } from './sync-file.js';
 import type { PosixFile } from './types.js';
-import { rwfFlags, VECTOR_OPTION_KEYS, type RwfReadOptions, type RwfWriteOptions } from './rwf.js';
 
 function step(
   reading: boolean,

@@ -16,15 +16,15 @@ export {
   type IoOptions,
   ioOptions,
   maxBytesOption,
-  offsetOnly,
+  offsetAndMaxOnly,
   retriesOption,
 } from './options.js';
 export {
   type ReadFlag,
-  rwfFlags,
-  VECTOR_OPTION_KEYS,
   type RwfReadOptions,
   type RwfWriteOptions,
+  rwfFlags,
+  VECTOR_OPTION_KEYS,
   vectorError,
   type WriteFlag,
 } from './rwf.js';

@@ -36,10 +36,13 @@ export function checkKeys(
   }
 }
 
-/** True when `options` is an object whose only enumerable key (if any) is `offset`. */
-export function offsetOnly(options: object): boolean {
+/**
+ * True when `options` is an object whose only enumerable keys (if any) are
+ * `offset` and `maxBytes`: the options of the sync read's hot path.
+ */
+export function offsetAndMaxOnly(options: object): boolean {
   if (typeof options !== 'object' || options === null) return false;
-  for (const key in options) if (key !== 'offset') return false;
+  for (const key in options) if (key !== 'offset' && key !== 'maxBytes') return false;
   return true;
 }
 

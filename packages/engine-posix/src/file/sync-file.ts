@@ -32,7 +32,14 @@ import type { StatxInfo } from '../linux/file-layouts.js';
 import { FileBase } from './base.js';
 import { noProgressError, syscallError, unsupportedError } from './errors.js';
 import { buildIovecs, SCRATCH_IOVECS } from './iovec.js';
-import { checkByteCount, checkKeys, ioOptions, offsetOnly } from './options.js';
+import {
+  checkByteCount,
+  checkKeys,
+  ioOptions,
+  maxBytesOption,
+  offsetAndMaxOnly,
+} from './options.js';
+import { type RwfReadOptions, type RwfWriteOptions, rwfFlags, VECTOR_OPTION_KEYS } from './rwf.js';
 import { sizeOf, statxSync } from './stat.js';
 import {
   plainRetrying,
@@ -42,7 +49,6 @@ import {
   writeRetrying,
 } from './sync-io.js';
 import type { PosixFile } from './types.js';
-import { rwfFlags, VECTOR_OPTION_KEYS, type RwfReadOptions, type RwfWriteOptions } from './rwf.js';
 
 /** Keys of `OpOptions`. */
 export const OP_OPTION_KEYS = ['retryOnInterrupt', 'signal'] as const;
@@ -65,14 +71,22 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
 
   /** One `read`/`pread` into `out`'s free space (one `preadv2` with `flags`). */
   readInto(out: OutputBuffer, options?: RwfReadOptions): number {
-    // The hot path (measured in scripts/bench-pread.ts): no options or only
-    // an offset, an open readable file without O_DIRECT, an empty buffer.
+    // The hot path (measured in scripts/bench-pread.ts): no options, or an
+    // offset and a maxBytes, an open readable file without O_DIRECT, an
+    // empty buffer.
     // It is kept small so V8 inlines it into the caller's loop and can drop
     // the `{ offset }` literal; every other case takes the general path,
     // which applies the same rules.
-    if (options !== undefined && !offsetOnly(options)) return this.#readIntoGeneral(out, options);
-    const at = options === undefined ? undefined : options.offset;
-    const offset = at === undefined ? -1 : checkOffset(at)!;
+    if (options !== undefined && !offsetAndMaxOnly(options))
+      return this.#readIntoGeneral(out, options);
+    let offset = -1;
+    let max = Number.POSITIVE_INFINITY;
+    if (options !== undefined) {
+      const at = options.offset;
+      if (at !== undefined) offset = checkOffset(at)!;
+      const most = options.maxBytes;
+      if (most !== undefined) max = maxBytesOption(most);
+    }
     const fd = this._fd;
     if (
       fd < 0 ||
@@ -84,7 +98,7 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
       return this.#readIntoGeneral(out, options);
     }
     const bytes = out._bytes;
-    const len = bytes.byteLength;
+    const len = bytes.byteLength < max ? bytes.byteLength : max;
     if (len === 0) return this.#readIntoGeneral(out, options);
     out.lend();
     // The first attempt inline and outside any try block: koffi cannot throw

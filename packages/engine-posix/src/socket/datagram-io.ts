@@ -21,7 +21,6 @@ import { recvfrom, recvmmsg, sendmmsg, sendto } from '../libc/socket-calls.js';
 import { MSG, POLL } from '../linux/socket-constants.js';
 import type { DatagramHandle } from './datagram.js';
 import { NativeBlock } from './memory.js';
-import { MmsgBatch } from './mmsghdr.js';
 import {
   collectReceived,
   fillReceives,
@@ -33,6 +32,7 @@ import {
   sendCount,
   settleSends,
 } from './mmsg-io.js';
+import { MmsgBatch } from './mmsghdr.js';
 import { andThen } from './ret.js';
 import { run } from './run.js';
 import { encodeSockaddr, mapToIPv6, SOCKADDR_MAX, toAddress } from './sockaddr.js';

@@ -54,7 +54,6 @@ export {
   lendMessageTarget,
   recvMsgOptions,
 } from './message-parts.js';
-export { MMSG_MAX, MmsgBatch } from './mmsghdr.js';
 // The JS half of a batch, shared with the epoll engine (only its wait differs).
 export {
   collectReceived,
@@ -68,6 +67,7 @@ export {
   sendCount,
   settleSends,
 } from './mmsg-io.js';
+export { MMSG_MAX, MmsgBatch } from './mmsghdr.js';
 export {
   type MessageLayout,
   MessageScratch,
@@ -110,6 +110,7 @@ export {
   toAddress,
 } from './sockaddr.js';
 export { openSocketState, type SocketKind, SocketState } from './state.js';
+export { PosixStream, type RecordRead, type SendFileOptions } from './stream.js';
 export {
   applyUdpOptions,
   checkUdpOptions,
@@ -117,4 +118,3 @@ export {
   type UdpOpenOptions,
   type UdpOpenPlan,
 } from './udp-options.js';
-export { PosixStream, type RecordRead, type SendFileOptions } from './stream.js';

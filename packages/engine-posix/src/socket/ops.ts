@@ -26,6 +26,7 @@ import {
   type UdpSocketCreate,
   UnixSocketAddress,
 } from '@binio/core';
+import { engineClosedError } from '../file/errors.js';
 import { AF, SOCK } from '../linux/socket-constants.js';
 import { checkBacklog, connectSocket } from './connect.js';
 import { bindFd, listenFd, localName, openSocketPair } from './create.js';
@@ -36,7 +37,6 @@ import {
   PosixUnixDatagramSocket,
 } from './datagram.js';
 import { type ReceivedDatagrams, recvBatch, recvOne, sendBatch, sendOne } from './datagram-io.js';
-import { engineClosedError } from '../file/errors.js';
 import { foreignHandle } from './errors.js';
 import { SocketHandle } from './handle.js';
 import { PosixListener } from './listener.js';
@@ -52,8 +52,8 @@ import { inMode } from './ret.js';
 import { toAddress } from './sockaddr.js';
 import { openSocketState, type SocketKind, SocketState } from './state.js';
 import { PosixStream } from './stream.js';
-import { applyUdpOptions, checkUdpOptions, type UdpOpenOptions } from './udp-options.js';
 import { SocketTracker } from './tracker.js';
+import { applyUdpOptions, checkUdpOptions, type UdpOpenOptions } from './udp-options.js';
 
 /** The capabilities the socket half implements (the engine adds them to its list). */
 export const SOCKET_CAPABILITIES: readonly Capability[] = [
