@@ -98,7 +98,7 @@ export class SyncFile extends FileBase implements PosixFile<'sync'> {
       return this.#readIntoGeneral(out, options);
     }
     const bytes = out._bytes;
-    const len = bytes.byteLength < max ? bytes.byteLength : max;
+    const len = Math.min(bytes.byteLength, max);
     if (len === 0) return this.#readIntoGeneral(out, options);
     out.lend();
     // The first attempt inline and outside any try block: koffi cannot throw
