@@ -126,6 +126,7 @@ describe('struct layouts match the system headers', () => {
       data: 'data',
       tags: 'tags',
     });
+    check(URING, 'struct io_uring_rsrc_update', L.RSRC_UPDATE, { offset: 'offset', data: 'data' });
     check(URING, 'struct io_uring_rsrc_update2', L.RSRC_UPDATE2, {
       offset: 'offset',
       data: 'data',

@@ -1,5 +1,6 @@
 import { fdSnapshot } from '@binio/testkit';
 import { describe, expect, it } from 'vitest';
+import { createUringEngine } from '../src/index.js';
 import { Feature, Op, Setup } from '../src/uring/abi.js';
 import { Ring } from '../src/uring/ring.js';
 
@@ -18,6 +19,27 @@ describe('Ring: setup and the mapped regions', () => {
       ring.close();
     }
     expect(fds.leaked()).toEqual([]);
+  });
+
+  it('enters by a registered ring index, given back at close', () => {
+    // The kernel keeps 16 registered rings per thread: were close not to
+    // unregister, the 17th engine would find the table full (and 40 closed
+    // rings would stay alive, each holding its registered buffers).
+    for (let i = 0; i < 40; i++) {
+      const e = createUringEngine({ mode: 'sync', buffers: { count: 1, size: 4096 } });
+      const ring = (e as unknown as { _core: { ring: Ring } })._core.ring;
+      expect(ring.fdRegistered).toBe(true);
+      // Enters go by the index: NOPs still complete.
+      e.nop();
+      e.close();
+    }
+    // A restricted ring is not registered: its restrictions would refuse the unregistering.
+    const r = createUringEngine({
+      mode: 'sync',
+      capabilities: ['file.openReadOnly', 'file.close'],
+    });
+    expect((r as unknown as { _core: { ring: Ring } })._core.ring.fdRegistered).toBe(false);
+    r.close();
   });
 
   it('submits NOPs written from JavaScript and reads their completions back', () => {

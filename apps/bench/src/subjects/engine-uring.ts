@@ -3,8 +3,13 @@ import { SQPOLL_NOT_IN_QUICK } from '../run/plan.js';
 import type { SubjectFamily } from '../run/subject.js';
 
 const PACKAGE = '@binio/engine-uring';
-/** Big enough for the largest block (128 KiB) at the deepest queue (32): file subjects read into registered buffers. */
-const BUFFERS = { buffers: { count: 40, size: 131072 } };
+/**
+ * Registered buffers big enough for the largest block (128 KiB) at the
+ * deepest queue (32), and a registered file table: the file subjects read
+ * into registered buffers from registered files, the registration fio's
+ * io_uring subjects get with `--fixedbufs --registerfiles`.
+ */
+const BUFFERS = { buffers: { count: 40, size: 131072 }, registeredFiles: 8 };
 
 /** `@binio/engine-uring` in both modes (`createUringEngine({ mode })`). */
 const plain = engineFamily({

@@ -146,8 +146,9 @@ const FALLBACK =
  * filter, a container runtime, or the io_uring_group), or absent (ENOSYS).
  */
 export function createRing(o: ResolvedOptions, disabled: boolean): Ring {
+  let ring: Ring;
   try {
-    return Ring.create({
+    ring = Ring.create({
       entries: o.entries,
       cqEntries: o.cqEntries,
       flags: o.flags | (disabled ? Setup.R_DISABLED : 0),
@@ -157,6 +158,12 @@ export function createRing(o: ResolvedOptions, disabled: boolean): Ring {
   } catch (e) {
     throw unavailableError(e);
   }
+  // Enters by registered index save a descriptor lookup each. Not on a
+  // restricted ring: its restrictions would refuse the unregistering at
+  // close, and the registration would keep the ring alive until the
+  // thread exits.
+  if (!disabled) ring.registerFd();
+  return ring;
 }
 
 /** Maps a failed io_uring_setup to the unavailable-engine error (other failures pass through). */

@@ -91,6 +91,9 @@ export const BUF_REG = { size: 40, ringAddr: 0, ringEntries: 8, bgid: 12 } as co
 /** `struct io_uring_rsrc_register` (32 bytes). */
 export const RSRC_REGISTER = { size: 32, nr: 0, flags: 4, data: 16, tags: 24 } as const;
 
+/** `struct io_uring_rsrc_update` (16 bytes): `IORING_REGISTER_RING_FDS`'s argument. */
+export const RSRC_UPDATE = { size: 16, offset: 0, data: 8 } as const;
+
 /** `struct io_uring_rsrc_update2` (32 bytes). */
 export const RSRC_UPDATE2 = { size: 32, offset: 0, data: 8, tags: 16, nr: 24 } as const;
 

@@ -2,7 +2,15 @@ import { errnoError, IOVEC_LAYOUT } from '@binio/engine-posix/linux';
 import { errno, ioUringRegister } from '../sys/libc.js';
 import { addressOf, Scratch } from '../sys/memory.js';
 import { IO_URING_OP_SUPPORTED, Register, Restriction } from './abi.js';
-import { BUF_REG, PROBE, PROBE_OP, RESTRICTION, RSRC_REGISTER, RSRC_UPDATE2 } from './layout.js';
+import {
+  BUF_REG,
+  PROBE,
+  PROBE_OP,
+  RESTRICTION,
+  RSRC_REGISTER,
+  RSRC_UPDATE,
+  RSRC_UPDATE2,
+} from './layout.js';
 import type { Ring } from './ring.js';
 
 /*
@@ -41,6 +49,30 @@ export function probeOps(ring: Ring): Uint8Array {
     if (flags & IO_URING_OP_SUPPORTED) out[buf.view.getUint8(at + PROBE_OP.op)] = 1;
   }
   return out;
+}
+
+/**
+ * Registers the ring's own descriptor with the calling thread's io_uring
+ * context (`IORING_REGISTER_RING_FDS`, Linux 5.18): `io_uring_enter` can
+ * then name the ring by the returned index with
+ * `IORING_ENTER_REGISTERED_RING` and skip looking the descriptor up (and
+ * counting a reference on it) on every enter. The index is the thread's
+ * (binio enters only from the thread that made the ring). Returns
+ * undefined when the kernel refuses (older kernels, a full table).
+ */
+export function registerRingFd(ring: Ring): number | undefined {
+  const arg = new Scratch(RSRC_UPDATE.size);
+  arg.view.setUint32(RSRC_UPDATE.offset, 0xffffffff, true); // any free index
+  arg.view.setBigUint64(RSRC_UPDATE.data, BigInt(ring.fd), true);
+  if (ioUringRegister(ring.fd, Register.RING_FDS, arg.address, 1) !== 1) return undefined;
+  return arg.view.getUint32(RSRC_UPDATE.offset, true);
+}
+
+/** Undoes {@link registerRingFd} (`IORING_UNREGISTER_RING_FDS`); the ring stays alive while registered. */
+export function unregisterRingFd(ring: Ring, index: number): void {
+  const arg = new Scratch(RSRC_UPDATE.size);
+  arg.view.setUint32(RSRC_UPDATE.offset, index, true);
+  register(ring, Register.UNREGISTER_RING_FDS, arg.address, 1);
 }
 
 /** Has the kernel signal `efd` when completions are posted (`IORING_REGISTER_EVENTFD`). */

@@ -4,6 +4,7 @@ import { close, errno, ioUringEnter, ioUringSetup, mmap, munmap, viewNative } fr
 import { Scratch } from '../sys/memory.js';
 import { Enter, Feature, MmapOffset, Setup, SqFlag } from './abi.js';
 import { CQ_OFF, CQE, PARAMS, SQ_OFF, SQE } from './layout.js';
+import { registerRingFd, unregisterRingFd } from './register.js';
 
 /** What {@link Ring.create} needs. */
 export interface RingSetup {
@@ -82,12 +83,17 @@ export class Ring {
   #tail = 0;
   /** SQEs prepared but not yet handed to `io_uring_enter`. */
   #unsubmitted = 0;
+  /** What `io_uring_enter` names the ring by: its descriptor, or its registered index (see {@link registerFd}). */
+  #enterFd: number;
+  /** `IORING_ENTER_REGISTERED_RING` once registered, else 0. */
+  #enterFlags = 0;
   readonly #maps: Array<[number, number]>;
   #closed = false;
 
   private constructor(fd: number, setup: RingSetup, params: Scratch) {
     const p = params.view;
     this.fd = fd;
+    this.#enterFd = fd;
     this.flags = setup.flags;
     this.features = p.getUint32(PARAMS.features, true);
     this.sqEntries = p.getUint32(PARAMS.sqEntries, true);
@@ -333,7 +339,7 @@ export class Ring {
     } else if (toSubmit === 0 && flags === 0) {
       return 0;
     }
-    const n = ioUringEnter(this.fd, toSubmit, minComplete, flags, 0, 0);
+    const n = ioUringEnter(this.#enterFd, toSubmit, minComplete, flags | this.#enterFlags, 0, 0);
     if (n < 0) {
       const e = errno();
       if (e === E.EINTR) return 0;
@@ -413,9 +419,40 @@ export class Ring {
    * is still in flight. The typed arrays are swapped for empty ones first so
    * that no later access can touch unmapped memory.
    */
+  /**
+   * Registers the ring's descriptor with this thread (see
+   * {@link registerRingFd}) so that every enter skips the descriptor
+   * lookup. Call before restrictions are enabled (they cover registration
+   * too). Returns false, changing nothing, when the kernel refuses.
+   */
+  registerFd(): boolean {
+    if (this.#enterFlags !== 0) return true;
+    const index = registerRingFd(this);
+    if (index === undefined) return false;
+    this.#enterFd = index;
+    this.#enterFlags = Enter.REGISTERED_RING;
+    return true;
+  }
+
+  /** True when enters name the ring by its registered index. */
+  get fdRegistered(): boolean {
+    return this.#enterFlags !== 0;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A registered index holds a reference on the ring: without this the
+    // ring (and the pages of its registered buffers) would outlive close
+    // until the thread exits.
+    if (this.#enterFlags !== 0) {
+      try {
+        unregisterRingFd(this, this.#enterFd);
+      } catch {
+        // Only a kernel bug fails this; closing goes on.
+      }
+      this.#enterFlags = 0;
+    }
     this.ring32 = EMPTY_U32;
     this.ringI32 = EMPTY_I32;
     this.sqe8 = EMPTY_U8;
