@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Netns } from '@binio/testkit';
 
 /** A scratch directory on the root file system (ext4 here, so O_DIRECT works), removed by `dispose`. */
 export function scratchDir(): { path: string; file(name: string): string; dispose(): void } {
@@ -54,3 +55,56 @@ export const errOf = (f: () => unknown): Promise<unknown> =>
 
 /** SHA-256 of `b`, hex: compares what a peer received with what was sent. */
 export const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** Starts Node with `argv` somewhere: in this namespace ({@link localNode}) or another ({@link inNetns}). */
+export type NodeStarter = (argv: string[]) => ChildProcess;
+
+/** Node in this network namespace, its stdout piped. */
+export const localNode: NodeStarter = (argv) =>
+  spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+
+/** Node inside `ns` (`ip netns exec`). */
+export const inNetns =
+  (ns: Netns): NodeStarter =>
+  (argv) =>
+    ns.spawn([process.execPath, ...argv]);
+
+/**
+ * A peer in its own process, running the ES module `code` with `args` (a
+ * sync engine blocks this thread while it waits in the ring, so a peer in
+ * the test's own thread could never answer). The peer prints a JSON line
+ * with its `port` once ready, and its result as its last JSON line before
+ * it exits.
+ */
+export async function peerProcess<R>(
+  start: NodeStarter,
+  code: string,
+  args: readonly string[],
+): Promise<{ port: number; result: Promise<R>; stop(): Promise<void> }> {
+  const child = start(['--input-type=module', '-e', code, ...args]);
+  const lines: string[] = [];
+  let first!: (l: string) => void;
+  let last!: (l: string) => void;
+  const ready = new Promise<string>((r) => {
+    first = r;
+  });
+  const exited = new Promise<string>((r) => {
+    last = r;
+  });
+  child.stdout!.on('data', (d: Buffer) => {
+    lines.push(...d.toString().trim().split('\n'));
+    first(lines[0]!);
+  });
+  child.once('close', () => last(lines.at(-1) ?? '{}'));
+  child.once('exit', (c) => first(`{"exit":${c}}`));
+  const hello = JSON.parse(await ready) as { port?: number };
+  if (hello.port === undefined) throw new Error(`the peer did not start: ${JSON.stringify(hello)}`);
+  return {
+    port: hello.port,
+    result: exited.then((l) => JSON.parse(l) as R),
+    stop: async () => {
+      child.kill();
+      await exited; // its stdout pipe is closed with it
+    },
+  };
+}
