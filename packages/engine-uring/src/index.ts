@@ -26,6 +26,7 @@ export {
   RingRecvIterator,
   RingRecvSyncIterator,
 } from './socket/recv-ring.js';
+export { DatagramChunk } from './socket/recvmsg-ring.js';
 export type { ZeroCopyOptions } from './socket/send-zc.js';
 export { type StreamType, UringTcpListener, UringTcpStream } from './socket/tcp.js';
 export type { UringUnixConnectOptions, UringUnixListenOptions } from './socket/unix.js';
