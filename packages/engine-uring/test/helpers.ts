@@ -4,7 +4,9 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isIoError } from '@binio/core';
 import type { Netns } from '@binio/testkit';
+import { expect } from 'vitest';
 
 /** A scratch directory on the root file system (ext4 here, so O_DIRECT works), removed by `dispose`. */
 export function scratchDir(): { path: string; file(name: string): string; dispose(): void } {
@@ -107,4 +109,54 @@ export async function peerProcess<R>(
       await exited; // its stdout pipe is closed with it
     },
   };
+}
+
+/**
+ * A checker for bad input: `await refused(f, code)` expects `f` to throw or
+ * reject with an IoError of `code`, with nothing left behind — no SQE
+ * prepared, no slot taken, and each of `buffers` still the caller's.
+ */
+export function refuser(
+  e: { ring: { unsubmitted: number }; _core: { slots: { inUse: number } } },
+  buffers: readonly { ownership: string }[] = [],
+): (f: () => unknown, code: string) => Promise<void> {
+  return async (f, code) => {
+    const err = await errOf(f);
+    expect(isIoError(err) ? err.code : err).toBe(code);
+    for (const b of buffers) expect(b.ownership).toBe('caller');
+    expect(e.ring.unsubmitted).toBe(0);
+    expect(e._core.slots.inUse).toBe(0);
+  };
+}
+
+/**
+ * The zero-copy hold check across a veth: with the peer's end down the
+ * kernel cannot let go of the pages (TCP keeps them to retransmit, a
+ * datagram waits in the neighbour queue), so after `send` returned `size`
+ * the engine buffer `b` must stay in flight — not recyclable, not readable —
+ * while completions keep flowing; once the link is back, `idle()` returns
+ * when the notification came and `b` is the caller's again.
+ */
+export async function expectHeldUntilNotified<B extends { ownership: string; filled: Uint8Array }>(
+  ns: Netns,
+  e: { nop(): unknown; recycleBuffer(b: B): void },
+  b: B,
+  size: number,
+  send: () => unknown,
+  idle: () => unknown,
+): Promise<void> {
+  ns.exec(['ip', 'link', 'set', ns.peerInterface, 'down']);
+  try {
+    expect(await send()).toBe(size);
+    for (let i = 0; i < 3; i++) await e.nop(); // completions keep flowing meanwhile
+    expect(b.ownership).not.toBe('caller');
+    expect(() => e.recycleBuffer(b)).toThrow(
+      expect.objectContaining({ code: 'ERR_BUFFER_IN_FLIGHT' }),
+    );
+    expect(() => b.filled).toThrow(expect.objectContaining({ code: 'ERR_BUFFER_IN_FLIGHT' }));
+  } finally {
+    ns.exec(['ip', 'link', 'set', ns.peerInterface, 'up']);
+  }
+  await idle();
+  expect(b.ownership).toBe('caller');
 }

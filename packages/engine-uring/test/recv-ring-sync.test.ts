@@ -3,7 +3,7 @@ import { isIoError } from '@binio/core';
 import { fdSnapshot } from '@binio/testkit';
 import { describe, expect, it } from 'vitest';
 import { createUringEngine, type RingChunk, type UringTcpStream } from '../src/index.js';
-import { errOf, localNode, pattern, peerProcess, sha } from './helpers.js';
+import { errOf, localNode, pattern, peerProcess, refuser, sha } from './helpers.js';
 
 /*
  * In sync mode the engine waits inside io_uring_enter, so the peer runs in
@@ -137,12 +137,7 @@ describe('multishot recv with a provided-buffer ring (sync)', () => {
     const { e, ring, s, done } = await setup(10, 0, 0, 2, 64);
     const other = createUringEngine({ mode: 'sync' });
     const foreign = other.createBufferRing({ count: 2, size: 64 });
-    const refused = async (f: () => unknown, code: string) => {
-      const err = await errOf(f);
-      expect(isIoError(err) ? err.code : err).toBe(code);
-      expect(e.ring.unsubmitted).toBe(0);
-      expect(e._core.slots.inUse).toBe(0);
-    };
+    const refused = refuser(e);
     await refused(() => s.receiveChunks(foreign), 'ERR_BUFFER_FOREIGN');
     await refused(() => s.receiveChunks(ring, { max: 1 } as never), 'ERR_INVALID_ARG_VALUE');
     await refused(() => s.receiveChunks(ring, { signal: AbortSignal.abort() }), 'ERR_ABORTED');

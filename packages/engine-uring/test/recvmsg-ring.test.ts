@@ -1,10 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIoError, type Mode } from '@binio/core';
+import type { Mode } from '@binio/core';
 import { MSG } from '@binio/engine-posix/linux';
 import { fdSnapshot } from '@binio/testkit';
 import { describe, expect, it } from 'vitest';
 import { createUringEngine, type DatagramChunk, type UringUdpSocket } from '../src/index.js';
-import { errOf, pattern } from './helpers.js';
+import { pattern, refuser } from './helpers.js';
 
 /** Round trips through the ring until a cancelled request's completion came back (bounded). */
 async function quiesce(e: { nop(): unknown; _core: { slots: { inUse: number } } }) {
@@ -127,12 +127,7 @@ describe.each(['sync', 'async'] as const)('multishot RECVMSG into a buffer ring 
     const ring = e.createBufferRing({ count: 2, size: 128 });
     const s = (await e.createUdpSocket()) as UringUdpSocket<Mode>;
     const at = await e.bindUdp(s, '127.0.0.1:0');
-    const refused = async (f: () => unknown, code: string) => {
-      const err = await errOf(f);
-      expect(isIoError(err) ? err.code : err).toBe(code);
-      expect(e.ring.unsubmitted).toBe(0);
-      expect(e._core.slots.inUse).toBe(0);
-    };
+    const refused = refuser(e);
     const other = createUringEngine({ mode });
     const foreign = other.createBufferRing({ count: 2, size: 128 });
     await refused(() => s.receiveChunks(foreign), 'ERR_BUFFER_FOREIGN');

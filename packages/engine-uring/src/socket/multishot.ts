@@ -50,6 +50,8 @@ export abstract class RingReceive<T extends RingChunk> implements Completion {
   protected readonly ring: UringBufferRing;
   protected readonly target: ReceiveTarget;
   protected readonly spec: ReceiveSpec<T>;
+  /** Ends the iteration with ERR_ABORTED (each front-end watches it its own way). */
+  protected readonly signal: AbortSignal | undefined;
   /** Chunks received and not yet handed out: the socket's, kept across iterations. */
   protected readonly ready: T[];
   /** The armed request's slot, or −1. */
@@ -63,6 +65,7 @@ export abstract class RingReceive<T extends RingChunk> implements Completion {
   #starvations = 0;
   #released = false;
   readonly #onRefill = (): void => this.refilled();
+  readonly #onAbort = (): void => this.aborted();
 
   constructor(
     core: UringCore,
@@ -70,7 +73,9 @@ export abstract class RingReceive<T extends RingChunk> implements Completion {
     target: ReceiveTarget,
     spec: ReceiveSpec<T>,
     ready: T[],
+    signal: AbortSignal | undefined,
   ) {
+    this.signal = signal;
     this.core = core;
     this.ring = ring;
     this.target = target;
@@ -78,6 +83,7 @@ export abstract class RingReceive<T extends RingChunk> implements Completion {
     this.ready = ready;
     ring._users++;
     ring._refilled.add(this.#onRefill);
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   /** How many times the ring ran dry (ENOBUFS) and the receive waited for recycled buffers. */
@@ -148,6 +154,8 @@ export abstract class RingReceive<T extends RingChunk> implements Completion {
   protected ended(): void {}
   /** Buffers came back to the ring. */
   protected refilled(): void {}
+  /** The signal fired (only an async engine can see it happen). */
+  protected aborted(): void {}
 
   /** Ends the iteration: no more chunks. */
   protected finish(): void {
@@ -167,6 +175,7 @@ export abstract class RingReceive<T extends RingChunk> implements Completion {
     this.#released = true;
     this.ring._refilled.delete(this.#onRefill);
     this.ring._users--;
+    this.signal?.removeEventListener('abort', this.#onAbort);
     this.spec.release?.();
   }
 

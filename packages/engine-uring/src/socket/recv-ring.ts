@@ -22,26 +22,7 @@ export class RingRecvIterator<T extends RingChunk = RingChunk>
   extends RingReceive<T>
   implements AsyncIterableIterator<T>
 {
-  readonly #signal: AbortSignal | undefined;
   readonly #waiting: Waiter<T>[] = [];
-  readonly #onAbort = (): void => {
-    this.error = abortError(this.#signal, this.spec.syscall);
-    for (const w of this.#waiting.splice(0)) w.reject(this.error);
-    this.stop();
-  };
-
-  constructor(
-    core: UringCore,
-    ring: UringBufferRing,
-    target: ReceiveTarget,
-    spec: ReceiveSpec<T>,
-    ready: T[],
-    signal: AbortSignal | undefined,
-  ) {
-    super(core, ring, target, spec, ready);
-    this.#signal = signal;
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
-  }
 
   protected deliver(chunk: T): void {
     const w = this.done ? undefined : this.#waiting.shift();
@@ -65,15 +46,16 @@ export class RingRecvIterator<T extends RingChunk = RingChunk>
     if (this.starved && this.#waiting.length > 0 && this.slot < 0) this.arm();
   }
 
+  protected override aborted(): void {
+    this.error = abortError(this.signal, this.spec.syscall);
+    for (const w of this.#waiting.splice(0)) w.reject(this.error);
+    this.stop();
+  }
+
   protected override finish(): void {
     this.done = true;
     for (const w of this.#waiting.splice(0)) w.resolve(DONE);
     super.finish();
-  }
-
-  protected override release(): void {
-    super.release();
-    this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -131,20 +113,6 @@ export class RingRecvSyncIterator<T extends RingChunk = RingChunk>
   extends RingReceive<T>
   implements IterableIterator<T>
 {
-  readonly #signal: AbortSignal | undefined;
-
-  constructor(
-    core: UringCore,
-    ring: UringBufferRing,
-    target: ReceiveTarget,
-    spec: ReceiveSpec<T>,
-    ready: T[],
-    signal: AbortSignal | undefined,
-  ) {
-    super(core, ring, target, spec, ready);
-    this.#signal = signal;
-  }
-
   protected deliver(chunk: T): void {
     this.ready.push(chunk);
   }
@@ -155,9 +123,9 @@ export class RingRecvSyncIterator<T extends RingChunk = RingChunk>
   }
 
   next(): IteratorResult<T> {
-    if (this.#signal?.aborted && !this.done) {
+    if (this.signal?.aborted && !this.done) {
       this.#halt();
-      throw abortError(this.#signal, this.spec.syscall);
+      throw abortError(this.signal, this.spec.syscall);
     }
     for (;;) {
       const chunk = this.ready.shift();
