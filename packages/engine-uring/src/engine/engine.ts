@@ -434,8 +434,8 @@ export class UringEngine<M extends Mode>
 
   /**
    * A provided-buffer ring (IORING_REGISTER_PBUF_RING) for
-   * `stream.receiveChunks(ring)`: `count` buffers of `size` bytes the kernel
-   * picks from as data arrives. Closed with the engine.
+   * `receiveChunks(ring)` on streams and datagram sockets: `count` buffers
+   * of `size` bytes the kernel picks from as data arrives. Closed with the engine.
    */
   createBufferRing(options?: BufferRingOptions): UringBufferRing {
     this._core.assertOpen('create a buffer ring');
