@@ -20,7 +20,13 @@ export {
   type UringUdpSocketOptions,
   UringUnixDatagramSocket,
 } from './socket/datagram.js';
-export { type ReceiveChunksOptions, RingRecvIterator } from './socket/recv-ring.js';
+export {
+  type ChunkIterator,
+  type ReceiveChunksOptions,
+  RingRecvIterator,
+  RingRecvSyncIterator,
+} from './socket/recv-ring.js';
+export { DatagramChunk } from './socket/recvmsg-ring.js';
 export type { ZeroCopyOptions } from './socket/send-zc.js';
 export { type StreamType, UringTcpListener, UringTcpStream } from './socket/tcp.js';
 export type { UringUnixConnectOptions, UringUnixListenOptions } from './socket/unix.js';

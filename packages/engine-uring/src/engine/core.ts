@@ -543,10 +543,11 @@ export class UringCore {
    * (IORING_ASYNC_CANCEL_FD | ALL), which must reach the kernel before the
    * descriptor is closed (the kernel resolves `fd` when it runs the cancel):
    * hard-linked to the CLOSE prepared next when `linkNext`, else submitted now.
-   * Only async mode can have requests waiting while a socket is closed.
+   * A sync engine has requests waiting between calls too: a multishot
+   * receive armed between two `next()` of its iterator.
    */
   #cancelFd(fd: number, linkNext: boolean): void {
-    if (this.mode !== 'async' || this.#closed || this.slots.inUse === 0) return;
+    if (this.#closed || this.slots.inUse === 0) return;
     let w = this.ring.nextSqe();
     if (w < 0) {
       this.#submitNow();
@@ -559,7 +560,7 @@ export class UringCore {
     if (linkNext) this.ring.setFlags(w, SqeFlag.IO_HARDLINK);
     else this.#submitNow();
     this.#taskRunDue = true;
-    this.#scheduleFlush();
+    if (this.mode === 'async') this.#scheduleFlush();
   }
 
   #watchSignal(s: number, signal: AbortSignal): void {

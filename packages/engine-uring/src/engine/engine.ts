@@ -56,6 +56,8 @@ import { recvBatch, sendBatch } from '../socket/datagram-batch.js';
 import { recvOne, sendOne } from '../socket/datagram-io.js';
 import { receiveMessage, sendMessage } from '../socket/message.js';
 import { MsgBlocks } from '../socket/msg-blocks.js';
+import { zeroCopyIdle } from '../socket/send-zc.js';
+import { sendMessageZeroCopy } from '../socket/sendmsg-zc.js';
 import {
   connectTcp,
   listenTcp,
@@ -432,8 +434,8 @@ export class UringEngine<M extends Mode>
 
   /**
    * A provided-buffer ring (IORING_REGISTER_PBUF_RING) for
-   * `stream.receiveChunks(ring)`: `count` buffers of `size` bytes the kernel
-   * picks from as data arrives. Closed with the engine.
+   * `receiveChunks(ring)` on streams and datagram sockets: `count` buffers
+   * of `size` bytes the kernel picks from as data arrives. Closed with the engine.
    */
   createBufferRing(options?: BufferRingOptions): UringBufferRing {
     this._core.assertOpen('create a buffer ring');
@@ -526,6 +528,31 @@ export class UringEngine<M extends Mode>
     options?: OpOptions,
   ): Ret<M, number> {
     return sendMessage(this.#socketHost, socket, message, options) as Ret<M, number>;
+  }
+
+  /**
+   * One SENDMSG_ZC on any socket of this engine: sendMsg without copying
+   * the data, which must be an engine buffer or a BufferList. Returns the
+   * bytes sent; the data stays in flight (`ERR_BUFFER_IN_FLIGHT` if touched)
+   * until the kernel's notification — {@link zeroCopyIdle} waits for it —
+   * and is then the caller's again (not consumed). ERR_UNSUPPORTED when the
+   * kernel lacks SENDMSG_ZC.
+   */
+  sendMsgZeroCopy(
+    socket: TcpStream<M> | UdpSocket<M> | UringUnixDatagramSocket<M>,
+    message: MessageOut,
+  ): Ret<M, number> {
+    return sendMessageZeroCopy(this.#socketHost, socket, message) as Ret<M, number>;
+  }
+
+  /**
+   * Waits until the kernel gave back the data of every zero-copy send on
+   * `socket` (its notifications arrived). In sync mode this waits inside the
+   * ring, so whatever lets the kernel release the pages (a peer's
+   * acknowledgement, a packet leaving a queue) must not need this thread.
+   */
+  zeroCopyIdle(socket: TcpStream<M> | UdpSocket<M> | UringUnixDatagramSocket<M>): Ret<M, void> {
+    return zeroCopyIdle(this._core, socket) as Ret<M, void>;
   }
 
   /** One RECVMSG on any socket of this engine; received descriptors are close-on-exec. */

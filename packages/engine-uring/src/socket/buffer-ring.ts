@@ -30,6 +30,18 @@ function recycledError(): IoError {
   });
 }
 
+/**
+ * A sync receive asked for a chunk with none queued and every buffer of
+ * `ring` out: nothing could run to recycle one while it waited.
+ */
+export function ringDryError(ring: UringBufferRing): IoError {
+  return new IoError({
+    code: 'ERR_INVALID_STATE',
+    engine: 'uring',
+    message: `Every buffer of ring ${ring.bgid} is out (${ring.count} chunks not recycled): a sync receive would wait forever; recycle chunks before asking for more`,
+  });
+}
+
 /** Bytes received into one buffer of a ring; valid until recycled. */
 export class RingChunk {
   /** The ring it belongs to. */
@@ -145,8 +157,12 @@ export class UringBufferRing {
     this.#inRing++;
   }
 
-  /** @internal The kernel filled buffer `bid` with `length` bytes: a chunk for the user. */
-  _take(bid: number, length: number): RingChunk {
+  /**
+   * @internal The kernel filled buffer `bid`: `make` builds the chunk the
+   * user gets from a view of that whole buffer (a stream's bytes, or a
+   * datagram's header, name and payload).
+   */
+  _take<C extends RingChunk>(bid: number, make: (buffer: Uint8Array, at: number) => C): C {
     if (bid >= this.count || this.#out[bid] !== undefined) {
       throw new IoError({
         code: 'ERR_INVALID_STATE',
@@ -156,9 +172,25 @@ export class UringBufferRing {
     }
     this.#inRing--;
     const start = bid * this.size;
-    const chunk = new RingChunk(this, bid, this.#memory.subarray(start, start + length));
+    const chunk = make(this.#memory.subarray(start, start + this.size), start);
     this.#out[bid] = chunk;
     return chunk;
+  }
+
+  /** @internal The ring's memory as a DataView, for headers the kernel wrote (recvmsg_out). */
+  get _view(): DataView {
+    this.#view ??= new DataView(
+      this.#memory.buffer,
+      this.#memory.byteOffset,
+      this.#memory.byteLength,
+    );
+    return this.#view;
+  }
+  #view: DataView | undefined;
+
+  /** @internal A stream's chunk: the first `length` bytes of buffer `bid`. */
+  _takeBytes(bid: number, length: number): RingChunk {
+    return this._take(bid, (b) => new RingChunk(this, bid, b.subarray(0, length)));
   }
 
   /** Gives a chunk's buffer back to the ring (the kernel may fill it again at once). */

@@ -23,7 +23,10 @@ import {
   toAddress,
   type UdpOpenOptions,
 } from '@binio/engine-posix/socket';
+import type { UringBufferRing } from './buffer-ring.js';
 import type { MsgBlocks } from './msg-blocks.js';
+import type { ChunkIterator, ReceiveChunksOptions } from './recv-ring.js';
+import { type DatagramChunk, receiveDatagrams } from './recvmsg-ring.js';
 import type { SocketHost } from './tcp.js';
 
 /*
@@ -73,6 +76,19 @@ export class UringUdpSocket<M extends Mode> extends PosixUdpSocket<M> {
   override close(): Ret<M, void> {
     return closeDatagram(this._host, this as DatagramHandle<Mode>) as Ret<M, void>;
   }
+
+  /**
+   * Datagrams as they come, from one multishot RECVMSG taking buffers from
+   * `ring`: each chunk's `bytes` is the payload in the ring's memory (no
+   * copy), with `from` and `truncated`; back in the ring once
+   * `ring.recycle(chunk)`. Async iterable in async mode, sync iterable in sync mode.
+   */
+  receiveChunks(
+    ring: UringBufferRing,
+    options?: ReceiveChunksOptions,
+  ): ChunkIterator<M, DatagramChunk> {
+    return receiveDatagrams(this._host, this, ring, options);
+  }
 }
 
 /** A Unix datagram socket of the uring engine; send and receive through the engine. */
@@ -89,6 +105,19 @@ export class UringUnixDatagramSocket<M extends Mode> extends PosixUnixDatagramSo
   /** Closes the socket; a receive waiting on it fails with `EBADF`. Twice is a no-op. */
   override close(): Ret<M, void> {
     return closeDatagram(this._host, this as DatagramHandle<Mode>) as Ret<M, void>;
+  }
+
+  /**
+   * Datagrams as they come, from one multishot RECVMSG taking buffers from
+   * `ring`: each chunk's `bytes` is the payload in the ring's memory (no
+   * copy), with `from` and `truncated`; back in the ring once
+   * `ring.recycle(chunk)`. Async iterable in async mode, sync iterable in sync mode.
+   */
+  receiveChunks(
+    ring: UringBufferRing,
+    options?: ReceiveChunksOptions,
+  ): ChunkIterator<M, DatagramChunk> {
+    return receiveDatagrams(this._host, this, ring, options);
   }
 }
 

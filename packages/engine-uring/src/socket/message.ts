@@ -14,7 +14,9 @@ import {
   lendMessageData,
   lendMessageTarget,
   type MessageIn,
+  type MessageLayout,
   type MessageOut,
+  type MessageScratch,
   type RecvMsgOptions,
   recvMsgOptions,
 } from '@binio/engine-posix/socket';
@@ -40,7 +42,7 @@ import { closedError, UringTcpStream } from './tcp.js';
  */
 
 /** What a message operation needs to know about its socket, whatever its class. */
-interface Target {
+export interface Target {
   fd: number;
   /** The datagram socket, when it is one (destinations, names, payload limits). */
   datagram: UringDatagramSocket<'sync' | 'async'> | undefined;
@@ -51,7 +53,7 @@ interface Target {
   closed(): boolean;
 }
 
-function targetOf(host: DatagramHost, socket: unknown, what: string): Target {
+export function targetOf(host: DatagramHost, socket: unknown, what: string): Target {
   if (socket instanceof UringTcpStream) {
     const s = socket as UringTcpStream<'sync' | 'async'>;
     if (s.closed) throw closedError(what);
@@ -79,6 +81,67 @@ function targetOf(host: DatagramHost, socket: unknown, what: string): Target {
   throw invalidArg('ERR_INVALID_ARG_VALUE', `${what} takes a socket of this uring engine`);
 }
 
+/** A message to send, checked and lent: what SENDMSG and SENDMSG_ZC both take. */
+export interface OutgoingMessage {
+  /** The socket. */
+  t: Target;
+  /** The destination (datagram sockets), if any. */
+  dest: SocketAddress | undefined;
+  /** The lent data and how to give it back after `n` bytes were sent. */
+  segments: readonly Uint8Array[];
+  settle(n: number): void;
+  /** A message block with the msghdr, destination, iovecs and control data written. */
+  m: MessageScratch;
+  l: MessageLayout;
+}
+
+/**
+ * sendMsg's checks (socket, message shape, destination, control messages,
+ * opcode `op`) and lending, in that order; nothing is lent when one fails.
+ */
+export function prepareOutgoing(
+  host: DatagramHost,
+  socket: unknown,
+  message: MessageOut,
+  op: number,
+  what: string,
+): OutgoingMessage {
+  const t = targetOf(host, socket, 'sendmsg');
+  if (typeof message !== 'object' || message === null) {
+    throw invalidArg(
+      'ERR_INVALID_ARG_TYPE',
+      `${what}: message must be an object { data, to?, control? }`,
+    );
+  }
+  checkOptions(message, ['data', 'to', 'control'], `${what} message`);
+  let dest: SocketAddress | undefined;
+  if (t.datagram !== undefined) dest = destination(t.datagram, message.to, what);
+  else if (message.to !== undefined) {
+    throw invalidArg(
+      'ERR_INVALID_ARG_VALUE',
+      `${what}: a stream is connected; it takes no destination`,
+    );
+  }
+  const control = message.control ?? [];
+  if (!t.unix && t.datagram === undefined && control.length > 0) {
+    throw invalidArg('ERR_INVALID_ARG_VALUE', `${what}: TCP carries no control messages`);
+  }
+  const controlBytes = controlSpace(control);
+  host.core.require(op);
+  // Refused (and given back) when too large or too scattered.
+  const { segments, settle } = lendMessageData(message.data, t.datagram?._state);
+  const m = host.blocks.take();
+  try {
+    const l = prepareSend(m, dest, segments, control, controlBytes);
+    return { t, dest, segments, settle, m, l };
+  } catch (e) {
+    // A destination that cannot be encoded (an unknown IPv6 zone): give everything back.
+    host.blocks.give(m);
+    settle(0);
+    throw e;
+  }
+}
+
 /** `sendMsg`: one SENDMSG; returns the bytes sent (a stream may take fewer). */
 export function sendMessage(
   host: DatagramHost,
@@ -86,44 +149,19 @@ export function sendMessage(
   message: MessageOut,
   options: OpOptions | undefined,
 ): number | Promise<number> {
-  const t = targetOf(host, socket, 'sendmsg');
-  if (typeof message !== 'object' || message === null) {
-    throw invalidArg(
-      'ERR_INVALID_ARG_TYPE',
-      'sendMsg: message must be an object { data, to?, control? }',
-    );
-  }
-  checkOptions(message, ['data', 'to', 'control'], 'sendMsg message');
   const { retries, signal } = opOptions(options, 'sendMsg');
-  let dest: SocketAddress | undefined;
-  if (t.datagram !== undefined) dest = destination(t.datagram, message.to, 'sendMsg');
-  else if (message.to !== undefined) {
-    throw invalidArg(
-      'ERR_INVALID_ARG_VALUE',
-      'sendMsg: a stream is connected; it takes no destination',
-    );
-  }
-  const control = message.control ?? [];
-  if (!t.unix && t.datagram === undefined && control.length > 0) {
-    throw invalidArg('ERR_INVALID_ARG_VALUE', 'sendMsg: TCP carries no control messages');
-  }
-  const controlBytes = controlSpace(control);
-  host.core.require(Op.SENDMSG);
-  const data = message.data;
-  // Refused (and given back) when too large or too scattered.
-  const { segments, settle } = lendMessageData(data, t.datagram?._state);
+  const { t, dest, settle, m, l } = prepareOutgoing(host, socket, message, Op.SENDMSG, 'sendMsg');
   const done = (n: number): number => {
     settle(n);
     // Datagram sends consume the engine's own buffers (core's rule for sends).
-    if (t.datagram !== undefined) host.consume(data as never);
+    if (t.datagram !== undefined) host.consume(message.data as never);
     return n;
   };
-  const m = host.blocks.take();
   return runMessage(host, {
     op: Op.SENDMSG,
     fd: t.fd,
     m,
-    l: prepareSend(m, dest, segments, control, controlBytes),
+    l,
     flags: MSG.MSG_NOSIGNAL,
     retries,
     signal,

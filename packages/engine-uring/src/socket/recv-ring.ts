@@ -1,154 +1,82 @@
-import { abortError, checkOptions, IoError, invalidArg } from '@binio/core';
+import { abortError, checkOptions, type IoError, invalidArg, type Mode } from '@binio/core';
 import { checkSignal } from '@binio/engine-posix/file';
-import { E, errnoError } from '@binio/engine-posix/linux';
 import type { UringCore } from '../engine/core.js';
-import { type Completion, Kind } from '../engine/slots.js';
-import { CQE_BUFFER_SHIFT, CqeFlag, Op, RecvSendFlag, SqeFlag } from '../uring/abi.js';
-import { type RingChunk, UringBufferRing } from './buffer-ring.js';
+import { Op } from '../uring/abi.js';
+import { type RingChunk, ringDryError, UringBufferRing } from './buffer-ring.js';
+import { type ReceiveSpec, type ReceiveTarget, RingReceive } from './multishot.js';
 
-type Waiter = { resolve: (r: IteratorResult<RingChunk>) => void; reject: (e: unknown) => void };
+type Waiter<T> = { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void };
+
+const DONE = { value: undefined, done: true } as const;
 
 /**
- * Chunks of a stream from one multishot RECV that picks its buffers from a
- * provided-buffer ring: one SQE, one CQE per arrival, each naming the
- * buffer the kernel filled. Chunks that arrive before `next()` asks wait in
- * the stream's queue (their buffers stay out of the ring: that is the flow
- * control), and the next iteration starts with them.
- * When the ring runs dry the kernel ends the multishot with ENOBUFS; it is
- * armed again once a recycled buffer is back and someone waits. EOF, a
- * `break`, the AbortSignal or closing the stream end the iteration; an
- * iteration that finds the stream closed gives the chunks never handed out
- * back to their ring.
+ * Async front-end of a multishot receive ({@link RingReceive}): `next()`
+ * returns a Promise that the next arrival settles. Chunks that arrive before
+ * `next()` asks wait in the socket's queue, and the next iteration starts
+ * with them. A starved receive is armed again once a recycled buffer is
+ * back and someone waits. EOF, a `break`, the AbortSignal or closing the
+ * socket end the iteration; an iteration that finds the socket closed gives
+ * the chunks never handed out back to their ring.
  */
-export class RingRecvIterator implements AsyncIterableIterator<RingChunk>, Completion {
-  readonly #core: UringCore;
-  readonly #fd: number;
-  readonly #ring: UringBufferRing;
-  readonly #where: string;
-  readonly #closed: () => boolean;
-  readonly #signal: AbortSignal | undefined;
-  /** Chunks received and not yet handed out: the stream's, kept across iterations. */
-  readonly #ready: RingChunk[];
-  readonly #waiting: Waiter[] = [];
-  #slot = -1;
-  #starved = false;
-  #starvations = 0;
-  #error: unknown;
-  #done = false;
-  readonly #onRefill = (): void => {
-    if (this.#starved && this.#waiting.length > 0 && this.#slot < 0) this.#arm();
-  };
-  readonly #onAbort = (): void => {
-    this.#error = abortError(this.#signal, 'recv');
-    for (const w of this.#waiting.splice(0)) w.reject(this.#error);
-    this.#stop();
-  };
+export class RingRecvIterator<T extends RingChunk = RingChunk>
+  extends RingReceive<T>
+  implements AsyncIterableIterator<T>
+{
+  readonly #waiting: Waiter<T>[] = [];
 
-  constructor(
-    core: UringCore,
-    fd: number,
-    ring: UringBufferRing,
-    where: string,
-    closed: () => boolean,
-    signal: AbortSignal | undefined,
-    ready: RingChunk[],
-  ) {
-    this.#ready = ready;
-    this.#core = core;
-    this.#fd = fd;
-    this.#ring = ring;
-    this.#where = where;
-    this.#closed = closed;
-    this.#signal = signal;
-    ring._users++;
-    ring._refilled.add(this.#onRefill);
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
+  protected deliver(chunk: T): void {
+    const w = this.done ? undefined : this.#waiting.shift();
+    // Data that arrives after a break waits for the next iteration: never dropped.
+    if (w) w.resolve({ value: chunk, done: false });
+    else this.ready.push(chunk);
   }
 
-  #arm(): void {
-    const core = this.#core;
-    const s = core.begin(Kind.CUSTOM, Op.RECV, this.#fd, 0, 0, 0, this);
-    if (s < 0) {
-      throw new IoError({
-        code: 'EBUSY',
-        engine: 'uring',
-        message: 'EBUSY: no free slot for a multishot recv',
-      });
-    }
-    const ring = core.ring;
-    ring.setFlags(core.w, SqeFlag.BUFFER_SELECT);
-    ring.setBufIndex(core.w, this.#ring.bgid);
-    ring.setIoprio(core.w, RecvSendFlag.RECV_MULTISHOT);
-    core.slots.retries[s] = 0;
-    core.queued();
-    this.#slot = s;
-    this.#starved = false;
+  protected fail(err: IoError): void {
+    this.error = err;
+    for (const w of this.#waiting.splice(0)) w.reject(err);
+    this.finish();
   }
 
-  complete(res: number, flags: number, more: boolean): void {
-    if (!more) this.#slot = -1;
-    const bid = flags & CqeFlag.BUFFER ? flags >>> CQE_BUFFER_SHIFT : -1;
-    if (res > 0 && bid >= 0) {
-      const chunk = this.#ring._take(bid, res);
-      const w = this.#done ? undefined : this.#waiting.shift();
-      // Data that arrives after a break waits for the next iteration: never dropped.
-      if (w) w.resolve({ value: chunk, done: false });
-      else this.#ready.push(chunk);
-    } else if (res === 0) {
-      // End of stream (a buffer may have been picked for it: give it back).
-      if (bid >= 0) this.#ring.recycle(this.#ring._take(bid, 0));
-      this.#finish();
-      return;
-    } else if (res === -E.ENOBUFS) {
-      // The ring ran dry: the kernel ended the multishot; data waits in the socket.
-      this.#starved = true;
-      this.#starvations++;
-    } else if (res < 0 && !this.#done) {
-      if (this.#closed() || res === -E.ECANCELED) {
-        this.#finish();
-        return;
-      }
-      this.#error = errnoError(-res, { syscall: 'recv', engine: 'uring', address: this.#where });
-      for (const w of this.#waiting.splice(0)) w.reject(this.#error);
-      this.#finish();
-      return;
-    }
-    if (!more && this.#done) this.#release();
+  protected override ended(): void {
     // Ended for another reason (starved, or the kernel's choice) while someone waits: go on.
-    if (
-      !more &&
-      !this.#done &&
-      this.#waiting.length > 0 &&
-      (!this.#starved || this.#ring.available > 0)
-    ) {
-      this.#arm();
-    }
+    if (this.#waiting.length > 0 && (!this.starved || this.ring.available > 0)) this.arm();
   }
 
-  /** How many times the ring ran dry (ENOBUFS) and the receive waited for recycled buffers. */
-  get starvations(): number {
-    return this.#starvations;
+  protected override refilled(): void {
+    if (this.starved && this.#waiting.length > 0 && this.slot < 0) this.arm();
   }
 
-  next(): Promise<IteratorResult<RingChunk>> {
-    const chunk = this.#ready.shift();
+  protected override aborted(): void {
+    this.error = abortError(this.signal, this.spec.syscall);
+    for (const w of this.#waiting.splice(0)) w.reject(this.error);
+    this.stop();
+  }
+
+  protected override finish(): void {
+    this.done = true;
+    for (const w of this.#waiting.splice(0)) w.resolve(DONE);
+    super.finish();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const chunk = this.ready.shift();
     if (chunk !== undefined) return Promise.resolve({ value: chunk, done: false });
-    if (this.#error !== undefined) {
-      const e = this.#error;
-      this.#error = undefined;
-      this.#done = true;
+    if (this.error !== undefined) {
+      const e = this.error;
+      this.error = undefined;
+      this.done = true;
       return Promise.reject(e);
     }
-    if (this.#done || this.#closed()) {
-      if (this.#closed()) for (const c of this.#ready.splice(0)) c.ring.recycle(c);
-      this.#stop();
-      return Promise.resolve({ value: undefined, done: true });
+    if (this.done || this.target.closed()) {
+      if (this.target.closed()) this.dropReady();
+      this.stop();
+      return Promise.resolve(DONE);
     }
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject });
-      if (this.#slot < 0 && (!this.#starved || this.#ring.available > 0)) {
+      if (this.slot < 0 && (!this.starved || this.ring.available > 0)) {
         try {
-          this.#arm();
+          this.arm();
         } catch (e) {
           this.#waiting.pop();
           reject(e);
@@ -158,66 +86,117 @@ export class RingRecvIterator implements AsyncIterableIterator<RingChunk>, Compl
   }
 
   /** `break` (or `return`): cancels the receive; chunks not handed out wait for the next iteration. */
-  return(): Promise<IteratorResult<RingChunk>> {
-    this.#stop();
-    return Promise.resolve({ value: undefined, done: true });
+  return(): Promise<IteratorResult<T>> {
+    this.stop();
+    return Promise.resolve(DONE);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<RingChunk> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+}
+
+/**
+ * Sync front-end of a multishot receive ({@link RingReceive}): `next()`
+ * waits inside `io_uring_enter` for the next arrival. The receive is armed
+ * by the first `next()` and stays armed between calls (arrivals meanwhile
+ * queue); a starved one is armed again by the next `next()` that finds a
+ * buffer back. Nothing else runs while this thread waits, so a `next()`
+ * that finds no chunk queued and every buffer out could never return: it
+ * ends the iteration with ERR_INVALID_STATE instead. An AbortSignal cannot
+ * fire while this thread waits; aborted between arrivals, it ends the
+ * iteration at the next `next()` (ERR_ABORTED). `break` (or `return`)
+ * cancels the receive and waits for its last CQE, so nothing is left in the
+ * ring; chunks that arrived meanwhile start the next iteration.
+ */
+export class RingRecvSyncIterator<T extends RingChunk = RingChunk>
+  extends RingReceive<T>
+  implements IterableIterator<T>
+{
+  protected deliver(chunk: T): void {
+    this.ready.push(chunk);
+  }
+
+  protected fail(err: IoError): void {
+    this.error = err;
+    this.finish();
+  }
+
+  next(): IteratorResult<T> {
+    if (this.signal?.aborted && !this.done) {
+      this.#halt();
+      throw abortError(this.signal, this.spec.syscall);
+    }
+    for (;;) {
+      const chunk = this.ready.shift();
+      if (chunk !== undefined) return { value: chunk, done: false };
+      if (this.error !== undefined) {
+        const e = this.error;
+        this.error = undefined;
+        this.done = true;
+        throw e;
+      }
+      if (this.done || this.target.closed()) {
+        if (this.target.closed()) this.dropReady();
+        this.#halt();
+        return DONE;
+      }
+      if (this.ring.available === 0) {
+        this.#halt();
+        throw ringDryError(this.ring);
+      }
+      if (this.slot < 0) this.arm();
+      // Submits (the arm, or nothing) and waits for at least one completion.
+      this.core.submitBatch(1);
+    }
+  }
+
+  /** `break` (or `return`): cancels the receive and reaps its last CQE; chunks not handed out wait for the next iteration. */
+  return(): IteratorResult<T> {
+    this.#halt();
+    return DONE;
+  }
+
+  [Symbol.iterator](): IterableIterator<T> {
     return this;
   }
 
-  /** Ends the iteration: no more chunks; waiters get `done`. */
-  #finish(): void {
-    this.#done = true;
-    for (const w of this.#waiting.splice(0)) w.resolve({ value: undefined, done: true });
-    if (this.#slot < 0) this.#release();
-  }
-
-  /** Stops on our side: cancels the armed receive. */
-  #stop(): void {
-    if (this.#slot >= 0) this.#core.cancel(this.#slot);
-    this.#finish();
-  }
-
-  /** Once no receive is armed: the ring is no longer in use by this iteration. */
-  #release(): void {
-    if (!this.#ring._refilled.delete(this.#onRefill)) return;
-    this.#ring._users--;
-    this.#signal?.removeEventListener('abort', this.#onAbort);
+  /** Stops and waits until the cancelled request's last CQE came back: no slot is left. */
+  #halt(): void {
+    this.stop();
+    while (this.slot >= 0 && !this.core.closing) this.core.submitBatch(1);
   }
 }
+
+/** A multishot receive's iterator in mode `M`. */
+export type ChunkIterator<M extends Mode, T extends RingChunk = RingChunk> = M extends 'sync'
+  ? RingRecvSyncIterator<T>
+  : RingRecvIterator<T>;
 
 /** Options of `receiveChunks`. */
 export interface ReceiveChunksOptions {
-  /** Ends the iteration: the pending `next()` rejects with ERR_ABORTED. */
+  /**
+   * Ends the iteration with ERR_ABORTED: async, the pending `next()` rejects;
+   * sync, the next `next()` throws (a sync engine cannot see it while it waits).
+   */
   signal?: AbortSignal;
 }
 
-/** Chunks each stream received and no iteration handed out yet. */
+/** Chunks each socket received and no iteration handed out yet. */
 const readyOf = new WeakMap<object, RingChunk[]>();
 
 /**
- * Checks and starts a chunk iteration on `stream`'s descriptor `fd` (async
- * engines only); nothing reaches the ring until the first `next()`.
+ * Checks what every multishot receive needs — known options, a buffer ring
+ * of this engine still open, an open engine, the opcode — before anything
+ * reaches the ring. Returns the signal (async only).
  */
-export function receiveChunks(
+export function checkReceive(
   core: UringCore,
-  stream: object,
-  fd: number,
   ring: UringBufferRing,
   options: ReceiveChunksOptions | undefined,
-  where: string,
-  closed: () => boolean,
-): RingRecvIterator {
+  op: number,
+): AbortSignal | undefined {
   const o = checkOptions(options, ['signal'], 'receiveChunks');
-  if (core.mode !== 'async') {
-    throw new IoError({
-      code: 'ERR_INVALID_STATE',
-      engine: 'uring',
-      message: 'receiveChunks needs an async engine (a multishot receive delivers as data comes)',
-    });
-  }
   if (!(ring instanceof UringBufferRing) || ring._core !== core) {
     throw invalidArg(
       'ERR_BUFFER_FOREIGN',
@@ -228,11 +207,54 @@ export function receiveChunks(
     throw invalidArg('ERR_INVALID_STATE', 'receiveChunks: the buffer ring is closed');
   const signal = checkSignal(o.signal, 'recv');
   core.assertOpen('receive');
-  core.require(Op.RECV);
-  let ready = readyOf.get(stream);
+  core.require(op);
+  return signal;
+}
+
+/**
+ * Starts an iteration of `spec`'s receive on `socket` in the engine's mode;
+ * nothing reaches the ring until the first `next()`. Call {@link checkReceive} first.
+ */
+export function startReceive<T extends RingChunk>(
+  core: UringCore,
+  socket: object,
+  ring: UringBufferRing,
+  target: ReceiveTarget,
+  spec: ReceiveSpec<T>,
+  signal: AbortSignal | undefined,
+): RingRecvIterator<T> | RingRecvSyncIterator<T> {
+  let ready = readyOf.get(socket) as T[] | undefined;
   if (ready === undefined) {
     ready = [];
-    readyOf.set(stream, ready);
+    readyOf.set(socket, ready);
   }
-  return new RingRecvIterator(core, fd, ring, where, closed, signal, ready);
+  if (core.mode === 'sync')
+    return new RingRecvSyncIterator<T>(core, ring, target, spec, ready, signal);
+  return new RingRecvIterator<T>(core, ring, target, spec, ready, signal);
+}
+
+/** A stream's receive: RECV, each chunk the first `res` bytes of its buffer. */
+function streamSpec(): ReceiveSpec<RingChunk> {
+  return {
+    op: Op.RECV,
+    syscall: 'recv',
+    addr: 0,
+    len: 0,
+    msgFlags: 0,
+    take: (ring, bid, res) => ring._takeBytes(bid, res),
+  };
+}
+
+/** Checks and starts a chunk iteration on `stream`'s descriptor `fd`. */
+export function receiveChunks(
+  core: UringCore,
+  stream: object,
+  fd: number,
+  ring: UringBufferRing,
+  options: ReceiveChunksOptions | undefined,
+  where: string,
+  closed: () => boolean,
+): RingRecvIterator | RingRecvSyncIterator {
+  const signal = checkReceive(core, ring, options, Op.RECV);
+  return startReceive(core, stream, ring, { fd, where, closed }, streamSpec(), signal);
 }

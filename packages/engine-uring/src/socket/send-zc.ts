@@ -1,4 +1,5 @@
 import {
+  BufferList,
   type ByteSource,
   checkInt,
   checkOptions,
@@ -16,7 +17,7 @@ import { addressOf } from '../sys/memory.js';
 import { CqeFlag, Op, RecvSendFlag } from '../uring/abi.js';
 
 /*
- * SEND_ZC on a stream: the kernel sends straight from the caller's pages
+ * SEND_ZC on a stream (and SENDMSG_ZC on any socket, sendmsg-zc.ts): the kernel sends straight from the caller's pages
  * and holds on to them until the data needs no retransmission. It posts two
  * CQEs for one request: the send's result (with IORING_CQE_F_MORE when a
  * notification follows), then the notification (IORING_CQE_F_NOTIF) once it
@@ -52,7 +53,29 @@ function pending(stream: object): Pending {
   return p;
 }
 
-/** One SEND_ZC request: its result, then its buffer's release. */
+/** What one zero-copy request (SEND_ZC or SENDMSG_ZC) is, once checked and lent. */
+export interface ZeroCopyRequest {
+  /** `Op.SEND_ZC` or `Op.SENDMSG_ZC`. */
+  readonly op: number;
+  /** The call's name in errors (`send_zc`, `sendmsg_zc`). */
+  readonly syscall: string;
+  readonly fd: number;
+  /** The SQE's `addr` and `len`: the bytes (SEND_ZC) or the msghdr and 1 (SENDMSG_ZC). */
+  readonly addr: number;
+  readonly len: number;
+  /** The peer, for errors. */
+  readonly where: string | undefined;
+  /** Gives the lent data back after `n` bytes were sent (at the notification). */
+  settle(n: number): void;
+  /** The send part is over (first CQE, or refused): the kernel no longer reads the msghdr. */
+  sent?(): void;
+  /** Extra SQE fields, at word `w` (a fixed buffer). */
+  prep?(w: number): void;
+  /** Issues the whole call again once a slot is free (async, none was). */
+  again(): Promise<number>;
+}
+
+/** One zero-copy request in the ring: its result, then its buffer's release. */
 class ZcSend implements Completion {
   sent = false;
   res = 0;
@@ -61,10 +84,8 @@ class ZcSend implements Completion {
 
   constructor(
     readonly core: UringCore,
-    readonly data: ByteSource,
-    readonly bytes: Uint8Array,
+    readonly request: ZeroCopyRequest,
     readonly owner: Pending,
-    readonly where: string,
   ) {}
 
   /** The request's slot in the operation table. */
@@ -83,6 +104,7 @@ class ZcSend implements Completion {
     if (!this.sent) {
       this.sent = true;
       this.res = res;
+      this.request.sent?.();
       // No notification follows a send the kernel refused (no F_MORE): release now.
       if (!more) this.#release();
       if (res < 0) this.reject?.(this.error(res));
@@ -95,30 +117,80 @@ class ZcSend implements Completion {
   }
 
   #release(): void {
-    settleSource(this.data, Math.max(this.res, 0));
+    this.request.settle(Math.max(this.res, 0));
     this.owner.release();
   }
 
   error(res: number): IoError {
+    const syscall = this.request.syscall;
     if (this.core.closing && (res === -E.ECANCELED || res === -E.EINTR)) {
       return new IoError({
         code: 'ERR_CLOSED',
         engine: 'uring',
-        syscall: 'send_zc',
-        message: 'send_zc did not complete: the uring engine was closed while it was in flight',
+        syscall,
+        message: `${syscall} did not complete: the uring engine was closed while it was in flight`,
       });
     }
-    return errnoError(-res, { syscall: 'send_zc', engine: 'uring', address: this.where });
+    return errnoError(-res, { syscall, engine: 'uring', address: this.request.where });
   }
 }
 
-function checkSource(data: ByteSource): void {
-  if (!(data instanceof InputBuffer) && !(data instanceof OutputBuffer)) {
-    throw invalidArg(
-      'ERR_INVALID_ARG_TYPE',
-      'sendZeroCopy needs an InputBuffer or OutputBuffer (an engine buffer): the kernel reads its memory until the notification, so it must be tracked in flight, which a plain Uint8Array cannot be',
-    );
+/**
+ * Refuses data a zero-copy send cannot track in flight: the kernel reads
+ * its memory until the notification. Engine buffers (`InputBuffer`,
+ * `OutputBuffer`) always; a `BufferList` where the call takes one.
+ */
+export function checkZeroCopySource(data: unknown, what: string, lists = false): void {
+  if (data instanceof InputBuffer || data instanceof OutputBuffer) return;
+  if (lists && data instanceof BufferList) return;
+  throw invalidArg(
+    'ERR_INVALID_ARG_TYPE',
+    `${what} needs an InputBuffer or OutputBuffer${lists ? ' or a BufferList' : ''} (an engine buffer): the kernel reads its memory until the notification, so it must be tracked in flight, which a plain Uint8Array cannot be`,
+  );
+}
+
+/**
+ * Submits a zero-copy request whose data is lent: returns (sync) or
+ * resolves to (async) the bytes sent at the first CQE; the data is settled
+ * at the kernel's notification. `socket` keys the pending count
+ * {@link zeroCopyIdle} waits on. Call after every check passed.
+ */
+export function runZeroCopy(
+  core: UringCore,
+  socket: object,
+  r: ZeroCopyRequest,
+): number | Promise<number> {
+  const sync = core.mode === 'sync';
+  const owner = pending(socket);
+  const req = new ZcSend(core, r, owner);
+  const s = core.begin(Kind.CUSTOM, r.op, r.fd, r.addr, r.len, 0, req);
+  if (s < 0) {
+    r.settle(0);
+    r.sent?.();
+    if (sync)
+      throw new IoError({
+        code: 'EBUSY',
+        engine: 'uring',
+        message: 'EBUSY: no free slot in the sync engine',
+      });
+    return core.later(r.again);
   }
+  core.ring.setOpFlags(core.w, MSG.MSG_NOSIGNAL);
+  r.prep?.(core.w);
+  core.slots.retries[s] = 0;
+  req.slot = s;
+  owner.count++;
+  if (sync) {
+    while (!req.sent) core.submitBatch(1);
+    if (req.res < 0) throw req.error(req.res);
+    return req.res;
+  }
+  const p = new Promise<number>((resolve, reject) => {
+    req.resolve = resolve;
+    req.reject = reject;
+  });
+  core.queued();
+  return p;
 }
 
 /**
@@ -140,52 +212,34 @@ export function sendZeroCopy(
     o.maxBytes === undefined
       ? Number.POSITIVE_INFINITY
       : checkInt('maxBytes', o.maxBytes, 0, 0x7ffff000);
-  checkSource(data);
+  checkZeroCopySource(data, 'sendZeroCopy');
   core.assertOpen('send');
   core.require(Op.SEND_ZC);
-  const sync = core.mode === 'sync';
   const all = lendSource(data);
   const bytes = max < all.byteLength ? all.subarray(0, max) : all;
   if (bytes.byteLength === 0) {
     settleSource(data, 0);
-    return sync ? 0 : Promise.resolve(0);
+    return core.mode === 'sync' ? 0 : Promise.resolve(0);
   }
-  const owner = pending(stream);
-  const req = new ZcSend(core, data, bytes, owner, where);
-  const s = core.begin(Kind.CUSTOM, Op.SEND_ZC, fd, addressOf(bytes), bytes.byteLength, 0, req);
-  if (s < 0) {
-    settleSource(data, 0);
-    if (sync)
-      throw new IoError({
-        code: 'EBUSY',
-        engine: 'uring',
-        message: 'EBUSY: no free slot in the sync engine',
-      });
-    return core.later(
-      () => sendZeroCopy(core, stream, fd, data, options, where, fixed) as Promise<number>,
-    );
-  }
-  core.ring.setOpFlags(core.w, MSG.MSG_NOSIGNAL);
-  // A registered buffer goes as one (IORING_RECVSEND_FIXED_BUF): the kernel
-  // uses the pages it pinned at registration instead of pinning them per send.
-  if (fixed >= 0) {
-    core.ring.setIoprio(core.w, RecvSendFlag.FIXED_BUF);
-    core.ring.setBufIndex(core.w, fixed);
-  }
-  core.slots.retries[s] = 0;
-  req.slot = s;
-  owner.count++;
-  if (sync) {
-    while (!req.sent) core.submitBatch(1);
-    if (req.res < 0) throw req.error(req.res);
-    return req.res;
-  }
-  const p = new Promise<number>((resolve, reject) => {
-    req.resolve = resolve;
-    req.reject = reject;
+  return runZeroCopy(core, stream, {
+    op: Op.SEND_ZC,
+    syscall: 'send_zc',
+    fd,
+    addr: addressOf(bytes),
+    len: bytes.byteLength,
+    where,
+    settle: (n) => settleSource(data, n),
+    // A registered buffer goes as one (IORING_RECVSEND_FIXED_BUF): the kernel
+    // uses the pages it pinned at registration instead of pinning them per send.
+    prep:
+      fixed < 0
+        ? undefined
+        : (w) => {
+            core.ring.setIoprio(w, RecvSendFlag.FIXED_BUF);
+            core.ring.setBufIndex(w, fixed);
+          },
+    again: () => sendZeroCopy(core, stream, fd, data, options, where, fixed) as Promise<number>,
   });
-  core.queued();
-  return p;
 }
 
 /**

@@ -56,7 +56,7 @@ import { addressOf, Scratch } from '../sys/memory.js';
 import { ACCEPT_MULTISHOT, Op } from '../uring/abi.js';
 import { AcceptIterator } from './accept.js';
 import type { UringBufferRing } from './buffer-ring.js';
-import { type ReceiveChunksOptions, type RingRecvIterator, receiveChunks } from './recv-ring.js';
+import { type ChunkIterator, type ReceiveChunksOptions, receiveChunks } from './recv-ring.js';
 import { sendZeroCopy, type ZeroCopyOptions, zeroCopyIdle } from './send-zc.js';
 
 /*
@@ -259,14 +259,23 @@ export class UringTcpStream<M extends Mode> implements TcpStream<M> {
 
   /**
    * Received data as it comes, from one multishot RECV taking buffers from
-   * `ring` (async engines): each chunk is a view of a ring buffer (no copy),
-   * back in the ring once `ring.recycle(chunk)`. Ends at EOF, on `break`,
-   * on the signal, or when the stream closes.
+   * `ring`: each chunk is a view of a ring buffer (no copy), back in the
+   * ring once `ring.recycle(chunk)`. An async iterable in async mode; in
+   * sync mode a sync iterable whose `next()` waits inside the ring. Ends at
+   * EOF, on `break`, on the signal, or when the stream closes.
    */
-  receiveChunks(ring: UringBufferRing, options?: ReceiveChunksOptions): RingRecvIterator {
+  receiveChunks(ring: UringBufferRing, options?: ReceiveChunksOptions): ChunkIterator<M> {
     if (this._fd < 0) throw closedError('recv');
     const where = this.remoteAddress.toString();
-    return receiveChunks(this.#host.core, this, this._fd, ring, options, where, () => this._fd < 0);
+    return receiveChunks(
+      this.#host.core,
+      this,
+      this._fd,
+      ring,
+      options,
+      where,
+      () => this._fd < 0,
+    ) as ChunkIterator<M>;
   }
 
   /** Half-closes (SHUTDOWN): `'write'` sends FIN, `'read'`, or `'both'`. */
