@@ -40,6 +40,15 @@ export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * How long the DPDK drivers run unmeasured before measuring: as long as the
+ * C reference's loop does (`WARM_MS` in native/dpdk-tx.c). Each DPDK run is
+ * a fresh process whose mbuf pool is touched for the first time (page
+ * faults on `--no-huge` memory) and whose code is not yet optimised; the C
+ * loop excludes the same start.
+ */
+export const DPDK_WARM_MS = 200;
+
 // What this process has run already (see warmupMs).
 const warmed = new Set<string>();
 
