@@ -32,10 +32,13 @@ export function startWorker<T = WorkerResult>(
   pool: WorkerPool = WORKERS,
 ): ProtocolProcess<T> {
   const driver = (spec as WorkerSpec).driver ?? 'probe';
+  const engine = (spec as WorkerSpec).engine;
   return pool.run<T>(runtime, spec, {
     timeoutMs,
     name: `${runtime.name} worker (${driver})`,
     fresh: fresh || FRESH_PROCESS_DRIVERS.has(driver),
+    // One engine configuration per worker, as in an application (see PoolRunOptions.affinity).
+    affinity: engine === undefined ? '' : JSON.stringify(engine),
   });
 }
 
