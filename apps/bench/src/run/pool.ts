@@ -63,7 +63,7 @@ export interface PoolRunOptions {
    * affinity only (default ''). The bench gives each engine configuration
    * its own: a worker that ran two engines through one driver had that
    * driver's call sites see both, and V8 optimises such polymorphic calls
-   * less (posix-sync 481k reads/s in reused workers against 556k in fresh
+   * less (posix-sync 481k reads/s in shared workers against 556k in fresh
    * ones, 1 s × 5 runs; Node's own `readSync` 467k against 483k).
    */
   affinity?: string;
