@@ -33,31 +33,15 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "bench-protocol.h"
 #include "udp.h"
 
-#define TAG "@@binio-bench:"
 #define MAX_BURST 512
 // The device burst of the tx loop: the engine's kTxChunk (native/common.h).
 #define TX_CHUNK 32
 #define WARM_MS 200
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static double cpu_us(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-}
-
-static int fail(const char* what) {
-  printf(TAG "error {\"message\":\"%s: %s\"}\n", what, rte_strerror(rte_errno));
-  fflush(stdout);
-  return 1;
-}
+static int fail(const char* what) { return protocol_error(what, rte_strerror(rte_errno)); }
 
 // Frames from 192.0.2.1:9000 (02:00:00:00:00:01), as the JavaScript side
 // sends: to the subnet broadcast for tx (no ARP needed), to 192.0.2.2:9000
@@ -152,8 +136,7 @@ static int tick(struct run* r, double ms, long long ops) {
   }
   r->ops += ops;
   if (t < r->deadline) return 1;
-  printf(TAG "result {\"ops\":%lld,\"bytes\":%lld,\"elapsedNs\":%.0f,\"cpuUs\":%.0f}\n", r->ops, r->ops * r->payload, (t - r->t0) * 1e6,
-         cpu_us() - r->cpu0);
+  protocol_result(r->ops, r->ops * r->payload, (t - r->t0) * 1e6, cpu_us() - r->cpu0);
   return 0;
 }
 

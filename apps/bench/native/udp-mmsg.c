@@ -19,7 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TAG "@@binio-bench:"
+#include "bench-protocol.h"
+
 #define MARKER_LENGTH 1
 #define MARKER_PAUSE_MS 20
 #define MARKER_COUNT 10
@@ -27,23 +28,7 @@
 #define SLOT 2048
 #define MAX_BATCH 1024
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static double cpu_us(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-}
-
-static int fail(const char *what) {
-  printf(TAG "error {\"message\":\"%s: %s\"}\n", what, strerror(errno));
-  fflush(stdout);
-  return 1;
-}
+static int fail(const char *what) { return protocol_error(what, strerror(errno)); }
 
 static void sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -93,9 +78,7 @@ static int receive(int batch, int rcvbuf) {
       bytes += msgs[i].msg_len;
     }
   }
-  printf(TAG "result {\"ops\":%lld,\"bytes\":%lld,\"elapsedNs\":%.0f,\"cpuUs\":%.0f}\n", packets, bytes,
-         (last - first) * 1e6, cpu_us() - cpu0);
-  fflush(stdout);
+  protocol_result(packets, bytes, (last - first) * 1e6, cpu_us() - cpu0);
   return 0;
 }
 
@@ -137,9 +120,7 @@ static int send_all(int port, int batch, int size, int duration_ms) {
     send(fd, data, MARKER_LENGTH, 0);
     sleep_ms(MARKER_GAP_MS);
   }
-  printf(TAG "result {\"ops\":%lld,\"bytes\":%lld,\"elapsedNs\":%.0f,\"cpuUs\":%.0f}\n", sent, sent * size,
-         (t - t0) * 1e6, cpu);
-  fflush(stdout);
+  protocol_result(sent, sent * size, (t - t0) * 1e6, cpu);
   return 0;
 }
 

@@ -17,9 +17,10 @@ export interface HelperBuild {
 
 /**
  * Compiles a C helper from `native/` with `cc -O2` into `cacheDir`, once per
- * version of its source, headers and flags (the file name carries a hash of
- * them), and returns the executable's path. Throws a one-line reason when
- * there is no compiler or the build fails.
+ * version of its source, headers (`native/`'s and `includeDirs`') and flags
+ * (the file name carries a hash of them), and returns the executable's
+ * path. Throws a one-line reason when there is no compiler or the build
+ * fails.
  */
 export async function compileHelper(
   name: string,
@@ -29,7 +30,8 @@ export async function compileHelper(
   const source = new URL(`${name}.c`, NATIVE_DIR);
   const h = createHash('sha256').update(readFileSync(source));
   const includes = build.includeDirs ?? [];
-  for (const dir of includes) {
+  // native/'s own headers (bench-protocol.h) are found next to the source.
+  for (const dir of [fileURLToPath(NATIVE_DIR), ...includes]) {
     for (const f of readdirSync(dir)
       .filter((f) => f.endsWith('.h'))
       .sort()) {
