@@ -42,7 +42,7 @@ export {
   PosixUnixDatagramSocket,
 } from './datagram.js';
 export type { ReceivedDatagrams } from './datagram-io.js';
-export { checkPayload, destination, lendOutgoing } from './datagram-io.js';
+export { checkPayload, destination } from './datagram-io.js';
 export { SocketHandle } from './handle.js';
 export { type PosixAsyncListener, PosixListener } from './listener.js';
 export { addressOf, NativeBlock } from './memory.js';
@@ -57,6 +57,7 @@ export {
 // The JS half of a batch, shared with the epoll engine (only its wait differs).
 export {
   collectReceived,
+  type DestinationCache,
   fillReceives,
   fillSends,
   type LentSends,

@@ -51,18 +51,26 @@ export interface LentSends {
   readonly dests: (SocketAddress | undefined)[];
 }
 
+/** The last destination a batch parsed (an {@link MmsgBatch} keeps one per socket). */
+export interface DestinationCache {
+  lastTo: unknown;
+  lastDest: SocketAddress | undefined;
+}
+
 /**
- * Checks the first `min(datagrams.length, 1024)` datagrams and lends their
- * payloads. On bad input everything lent so far goes back untouched and the
- * error is thrown: nothing reached the kernel.
+ * Checks the first `n` datagrams (by default `min(datagrams.length, 1024)`)
+ * and lends their payloads, each destination parsed once per change of
+ * `to` (`cache` carries the last one across calls). On bad input
+ * everything lent so far goes back untouched and the error is thrown:
+ * nothing reached the kernel.
  */
 export function lendSends(
   handle: DatagramHandle<'sync' | 'async'>,
-  batch: MmsgBatch,
+  cache: DestinationCache,
   datagrams: readonly Outgoing[],
+  n: number = sendCount(datagrams),
 ): LentSends {
   const state = handle._state;
-  const n = sendCount(datagrams);
   const sources = new Array<ByteSource>(n);
   const memory = new Array<Uint8Array>(n);
   const offsets = new Array<number>(n);
@@ -71,8 +79,8 @@ export function lendSends(
   let lent = 0;
   try {
     // Sends to one place repeat one argument: it is parsed once per change.
-    let lastTo: unknown = batch.lastTo;
-    let lastDest = batch.lastDest;
+    let lastTo: unknown = cache.lastTo;
+    let lastDest = cache.lastDest;
     for (let i = 0; i < n; i++) {
       const d = datagrams[i];
       if (typeof d !== 'object' || d === null) {
@@ -113,8 +121,8 @@ export function lendSends(
       offsets[i] = offset;
       lengths[i] = length;
     }
-    batch.lastTo = lastTo;
-    batch.lastDest = lastDest;
+    cache.lastTo = lastTo;
+    cache.lastDest = lastDest;
   } catch (e) {
     for (let i = 0; i < lent; i++) settleSource(sources[i]!, 0);
     throw e;

@@ -11,8 +11,8 @@ import {
 } from '@binio/core';
 import { E, errnoError, MSG } from '@binio/engine-posix/linux';
 import {
-  lendOutgoing,
   lendReceives,
+  lendSends,
   type MessageLayout,
   type MessageScratch,
 } from '@binio/engine-posix/socket';
@@ -111,13 +111,15 @@ export function sendBatch(
   if (n === 0)
     return core.later(() => sendBatch(host, socket, datagrams, options) as Promise<number>);
   // Refused before anything was submitted: every source stays the caller's.
-  const { dests, payloads } = lendOutgoing(handle, datagrams, n);
+  const lent = lendSends(handle, { lastTo: undefined, lastDest: undefined }, datagrams, n);
+  const { dests, memory, offsets, lengths } = lent;
   const blocks: MessageScratch[] = new Array(n);
   const ops: ChainOp[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const m = host.blocks.take();
     blocks[i] = m;
-    const l = prepareSend(m, dests[i], [payloads[i]!], [], 0);
+    const at = offsets[i]!;
+    const l = prepareSend(m, dests[i], [memory[i]!.subarray(at, at + lengths[i]!)], [], 0);
     // After the first, MSG_DONTWAIT: a full send buffer ends the batch
     // (a prefix was sent) instead of blocking the rest of the chain.
     ops[i] = {
@@ -134,7 +136,7 @@ export function sendBatch(
     for (let i = 0; i < n; i++) {
       host.blocks.give(blocks[i]!);
       const data = datagrams[i]!.data;
-      settleSource(data, i < sent ? payloads[i]!.byteLength : 0);
+      settleSource(data, i < sent ? lengths[i]! : 0);
       // Engine buffers are consumed, sent or not (core's rule for sends).
       host.consume(data);
     }
