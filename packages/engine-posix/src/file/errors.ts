@@ -53,13 +53,18 @@ export function syscallError(
   if (errno !== E.EINTR) return err;
   const why =
     retried > 0 ? `gave up after ${retried} retries (retryOnInterrupt)` : 'retryOnInterrupt is off';
+  return explained(err, syscall, path, ` (${why})`);
+}
+
+/** `err` (a syscall's error) with `more` appended to its message. */
+export function explained(err: IoError, syscall: string, path: string, more: string): IoError {
   return new IoError({
     code: err.code,
     errno: err.errno,
     syscall,
     engine: 'posix',
     path,
-    message: `${err.message} (${why})`,
+    message: `${err.message}${more}`,
   });
 }
 

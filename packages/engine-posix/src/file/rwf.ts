@@ -1,5 +1,5 @@
 import {
-  IoError,
+  type IoError,
   invalidArg,
   READ_OPTION_KEYS,
   type ReadOptions,
@@ -7,7 +7,7 @@ import {
 } from '@binio/core';
 import { E } from '../linux/errno.js';
 import { RWF } from '../linux/file-constants.js';
-import { syscallError } from './errors.js';
+import { explained, syscallError } from './errors.js';
 
 /**
  * Per-call `preadv2`/`pwritev2` flags (`RWF_*`) by name, for `readv`/`writev`
@@ -89,13 +89,5 @@ export function vectorError(
   if (errno === E.EAGAIN)
     why = 'with RWF_NOWAIT the call would have had to wait (data not in the page cache, or a lock)';
   else if (errno === E.EOPNOTSUPP) why = 'this file or file system does not support RWF_NOWAIT';
-  if (why === undefined) return err;
-  return new IoError({
-    code: err.code,
-    errno: err.errno,
-    syscall,
-    engine: 'posix',
-    path,
-    message: `${err.message}: ${why}`,
-  });
+  return why === undefined ? err : explained(err, syscall, path, `: ${why}`);
 }
