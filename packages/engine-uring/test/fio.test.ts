@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { OutputBuffer } from '@binio/core';
-import { fdSnapshot } from '@binio/testkit';
+import { fdSnapshot, requiredOrSkip } from '@binio/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createUringEngine } from '../src/index.js';
 import { scratchDir } from './helpers.js';
@@ -19,7 +19,10 @@ import { scratchDir } from './helpers.js';
  */
 
 const fio = spawnSync('fio', ['--version'], { encoding: 'utf8' });
-const skip = fio.status !== 0 ? 'fio is not installed (scripts/setup.sh installs it)' : undefined;
+const skip = requiredOrSkip(
+  'FIO',
+  fio.status !== 0 ? 'fio is not installed (scripts/setup.sh installs it)' : undefined,
+);
 if (skip) console.warn(`fio interop tests skipped: ${skip}`);
 
 const BS = 4096;

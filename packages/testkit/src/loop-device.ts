@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requiredOrSkip } from './require.js';
 
 // A real block device for O_DIRECT tests: an ext4 image on a loop device
 // with 4096-byte logical blocks, so 512-byte alignment (which a virtio disk
@@ -9,6 +10,10 @@ import { join } from 'node:path';
 
 /** Why an ext4 loop mount cannot be made here, or `undefined` when it can. */
 export function loopDeviceMissing(): string | undefined {
+  return requiredOrSkip('LOOP', loopDeviceReason());
+}
+
+function loopDeviceReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root';
   if (!existsSync('/dev/loop-control')) return 'no /dev/loop-control';
   for (const tool of ['losetup', 'mkfs.ext4', 'mount', 'umount', 'blockdev']) {

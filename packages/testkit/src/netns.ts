@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { requiredOrSkip } from './require.js';
 
 /**
  * A network namespace joined to the test's own namespace by a veth pair:
@@ -68,9 +69,8 @@ let probed: string | undefined | null = null;
  * namespace. Suites use it to skip with the reason printed.
  */
 export function netnsUnavailableReason(): string | undefined {
-  if (probed !== null) return probed;
-  probed = probe();
-  return probed;
+  if (probed === null) probed = probe();
+  return requiredOrSkip('NETNS', probed);
 }
 
 function probe(): string | undefined {

@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { requiredOrSkip } from './require.js';
 
 // A real Linux kernel in a QEMU guest (TCG: KVM is not assumed), for tests
 // that need devices this machine lacks (NVMe with poll queues, CXL, TIPC,
@@ -87,11 +88,8 @@ export function guestKernelVersion(): string {
 
 /** Why a QEMU guest cannot be run here, or `undefined` when it can. */
 export function qemuMissing(): string | undefined {
-  const why = guestMissingReason();
   // CI installs QEMU (scripts/setup.sh): there a missing piece must fail, not skip.
-  if (why !== undefined && process.env.BINIO_REQUIRE_QEMU === '1')
-    throw new Error(`BINIO_REQUIRE_QEMU=1 but a QEMU guest cannot run here: ${why}`);
-  return why;
+  return requiredOrSkip('QEMU', guestMissingReason());
 }
 
 function guestMissingReason(): string | undefined {
